@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import type { Candles } from './types';
+
+/**
+ * A strategy: a pure function from candles and parameters to entry signal bars, plus the zod schema
+ * of its parameters (types, ranges, defaults, descriptions), which the API validates against and
+ * publishes. Every strategy's parameters include `hold_period_bars`, which the simulator uses.
+ */
+export interface Strategy<Shape extends z.ZodRawShape = z.ZodRawShape> {
+  readonly id: string;
+  readonly description: string;
+  readonly paramsSchema: z.ZodObject<Shape>;
+  /**
+   * Fills `out[i] = 1` at every signal bar and `0` elsewhere (`out.length >= candles.length`) and
+   * returns the number of signals. Parameters are already validated by `paramsSchema`.
+   */
+  signalsInto(candles: Candles, params: z.output<z.ZodObject<Shape>>, out: Uint8Array): number;
+}
+
+/** The `hold_period_bars` field every strategy's schema includes; the simulator reads it. */
+export const holdPeriodBarsSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(100_000)
+  .default(1)
+  .describe('Bars a position is held: a trade entered at the close of bar i exits at the close of bar i + hold_period_bars.');
+
+/** Identity helper that checks a strategy literal against `Strategy` while keeping its exact types. */
+export function defineStrategy<Shape extends z.ZodRawShape & { hold_period_bars: typeof holdPeriodBarsSchema }>(
+  strategy: Strategy<Shape>,
+): Strategy<Shape> {
+  return strategy;
+}

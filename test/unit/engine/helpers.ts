@@ -1,0 +1,72 @@
+import type { Strategy } from '../../../src/engine/strategy';
+import type { Candles, SymbolSummary } from '../../../src/engine/types';
+import type { Bar } from './reference';
+
+const DAY_MS = 86_400_000;
+
+/** Columnar candles from rows, one day apart from 2024-01-01. */
+export function candlesFromBars(bars: Bar[]): Candles {
+  const column = (pick: (bar: Bar) => number) => Float64Array.from(bars, pick);
+  return {
+    length: bars.length,
+    timestamp: Float64Array.from(bars, (_, i) => Date.UTC(2024, 0, 1) + i * DAY_MS),
+    open: column((bar) => bar.open),
+    high: column((bar) => bar.high),
+    low: column((bar) => bar.low),
+    close: column((bar) => bar.close),
+    volume: column((bar) => bar.volume),
+  };
+}
+
+/** A bar from [open, high, low, close, volume]. */
+export function bar([open, high, low, close, volume]: [number, number, number, number, number]): Bar {
+  return { open, high, low, close, volume };
+}
+
+/** Bars that only close at the given prices (open = high = low = close), volume 1: for simulator tests. */
+export function closesOnly(closes: number[]): Bar[] {
+  return closes.map((close) => ({ open: close, high: close, low: close, close, volume: 1 }));
+}
+
+/** Expects |actual - expected| <= relativeTolerance * max(1, |expected|). */
+export function expectClose(actual: number, expected: number, relativeTolerance = 1e-9): void {
+  const allowed = relativeTolerance * Math.max(1, Math.abs(expected));
+  if (!(Math.abs(actual - expected) <= allowed)) {
+    throw new Error(`expected ${actual} to be within ${allowed} of ${expected}`);
+  }
+}
+
+/**
+ * Compounded figures go through logs and powers in another order than the reference: a looser match. The
+ * literal volatility (var + g^2)^N - g^2N of the reference also loses about 2^-53 * g^2 / var of its
+ * precision to cancellation, so Sharpe is matched within that.
+ */
+export function expectSameSummary(actual: SymbolSummary, expected: SymbolSummary, equity: number[], initialCapital: number): void {
+  const barReturns = equity.map((value, t) => value / (t === 0 ? initialCapital : equity[t - 1]) - 1);
+  const meanReturn = barReturns.reduce((sum, value) => sum + value, 0) / barReturns.length;
+  const variance = barReturns.reduce((sum, value) => sum + (value - meanReturn) ** 2, 0) / (barReturns.length - 1);
+  const tolerances: Partial<Record<keyof SymbolSummary, number>> = { sharpe: 1e-6 + 1e-14 / variance, sortino: 1e-6, cagr: 1e-6 };
+  for (const key of Object.keys(expected) as (keyof SymbolSummary)[]) {
+    const want = expected[key];
+    const got = actual[key];
+    if (want === null || got === null) expect([key, got]).toEqual([key, want]);
+    else expectClose(got, want, tolerances[key] ?? 1e-9);
+  }
+}
+
+/** A strategy's signals as a plain array, parameters defaulted by its schema; checks the returned count. */
+export function signalsOf(strategy: Strategy, bars: Bar[], overrides: Record<string, unknown> = {}): number[] {
+  const out = new Uint8Array(bars.length);
+  const count = strategy.signalsInto(candlesFromBars(bars), strategy.paramsSchema.parse(overrides), out);
+  expect(count).toBe(out.reduce((sum, value) => sum + value, 0));
+  return Array.from(out);
+}
+
+/** The fields of column objects (trades, curve), typed arrays as hex so NaN and -0 compare bit for bit. */
+export function columnsAsHex(...columnSets: object[]): unknown[] {
+  return columnSets.flatMap((columns) =>
+    Object.values(columns).map((column) =>
+      ArrayBuffer.isView(column) ? Buffer.from(column.buffer, column.byteOffset, column.byteLength).toString('hex') : column,
+    ),
+  );
+}
