@@ -1,0 +1,130 @@
+/**
+ * The on-disk layout `DATA_ROOT/{SYMBOL}/{TF}/{year}.parquet` (DESIGN.md section 4): name guards that
+ * run before anything touches the disk, folder discovery, and the UTC date arithmetic of year files.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { timeframes, type Timeframe } from '../engine/timeframes';
+import { MarketDataError } from './marketDataError';
+
+const SYMBOL_PATTERN = /^[A-Z0-9]+_[A-Z0-9]+$/;
+const YEAR_FILE_PATTERN = /^(\d{4})\.parquet$/;
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export const DAY_MS = 86_400_000;
+
+/** Rejects anything but `BASE_QUOTE` in upper-case letters and digits, so `..` or `/` never reach a path. */
+export function assertSymbol(symbol: string): void {
+  if (!SYMBOL_PATTERN.test(symbol)) {
+    throw new MarketDataError(
+      'invalid_symbol',
+      `invalid symbol ${JSON.stringify(symbol)}: expected BASE_QUOTE in upper-case letters and digits, e.g. BTC_KRW`,
+    );
+  }
+}
+
+export function assertTimeframe(timeframe: string): asserts timeframe is Timeframe {
+  if (!(timeframes as readonly string[]).includes(timeframe)) {
+    throw new MarketDataError(
+      'invalid_timeframe',
+      `invalid timeframe ${JSON.stringify(timeframe)}: expected one of ${timeframes.join(', ')}`,
+    );
+  }
+}
+
+/** `YYYY-MM-DD` -> epoch ms of 00:00 UTC that day; rejects impossible dates such as 2023-02-30. */
+export function parseDate(field: string, value: string): number {
+  const match = DATE_PATTERN.exec(value);
+  const epochMs = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : NaN;
+  if (!match || formatDate(epochMs) !== value) {
+    throw new MarketDataError('invalid_date', `invalid ${field} ${JSON.stringify(value)}: expected a YYYY-MM-DD date`);
+  }
+  return epochMs;
+}
+
+export function formatDate(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 10);
+}
+
+/** ISO 8601 for messages; never throws, even for a value that is no valid time. */
+export function formatTimestamp(epochMs: number): string {
+  return Number.isFinite(epochMs) ? new Date(epochMs).toISOString() : String(epochMs);
+}
+
+export function yearOf(epochMs: number): number {
+  return new Date(epochMs).getUTCFullYear();
+}
+
+export function yearStart(year: number): number {
+  return Date.UTC(year, 0, 1);
+}
+
+/** Folder name used when creating a timeframe folder; existing folders are found in any case. */
+export function timeframeFolderName(timeframe: Timeframe): string {
+  return timeframe.toUpperCase();
+}
+
+/** A year file's path relative to the data root, with `/` on every platform (it goes into manifests). */
+export function yearFilePath(seriesFolder: string, year: number): string {
+  return `${seriesFolder}/${year}.parquet`;
+}
+
+/** One symbol's timeframe on disk: its folder relative to the data root, spelled as found, and its years. */
+export interface SeriesLocation {
+  symbol: string;
+  timeframe: Timeframe;
+  folder: string;
+  years: number[];
+}
+
+/** Names in a folder that are folders themselves (or links to them); none when the folder is missing. */
+async function listFolders(path: string): Promise<string[]> {
+  return (await readEntries(path)).filter((entry) => entry.isDirectory() || entry.isSymbolicLink()).map((entry) => entry.name);
+}
+
+async function readEntries(path: string) {
+  try {
+    return await readdir(path, { withFileTypes: true });
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw error;
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** Symbols with a folder under the data root, sorted; other folders (e.g. `tasks`) are ignored. */
+export async function listSymbols(dataRoot: string): Promise<string[]> {
+  return (await listFolders(dataRoot)).filter((name) => SYMBOL_PATTERN.test(name)).sort();
+}
+
+/** Timeframe folders of a symbol (all, or only the `wanted` ones), each found case-insensitively, in the order of `timeframes`. */
+export async function listSeries(dataRoot: string, symbol: string, wanted: readonly Timeframe[] = timeframes): Promise<SeriesLocation[]> {
+  const folders = await listFolders(join(dataRoot, symbol));
+  const series: SeriesLocation[] = [];
+  for (const timeframe of timeframes.filter((candidate) => wanted.includes(candidate))) {
+    const matches = folders.filter((name) => name.toLowerCase() === timeframe);
+    if (matches.length === 0) continue;
+    if (matches.length > 1) {
+      throw new MarketDataError('invalid_data', `folders ${matches.join(' and ')} both hold ${timeframe} data; keep one`, {
+        file: symbol,
+      });
+    }
+    const folder = `${symbol}/${matches[0]}`;
+    series.push({ symbol, timeframe, folder, years: await listYears(join(dataRoot, folder)) });
+  }
+  return series;
+}
+
+/** Years that have a `{year}.parquet` file in a timeframe folder, ascending. */
+async function listYears(folderPath: string): Promise<number[]> {
+  const years: number[] = [];
+  for (const entry of await readEntries(folderPath)) {
+    const match = YEAR_FILE_PATTERN.exec(entry.name);
+    if (match && !entry.isDirectory()) years.push(Number(match[1]));
+  }
+  return years.sort((a, b) => a - b);
+}
