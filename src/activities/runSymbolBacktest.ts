@@ -1,0 +1,73 @@
+/** One symbol: load its candles, run the engine, stage the bulk output; only a small summary returns. */
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { paramsSchemaFor } from '../contracts/backtestRequest';
+import type { SymbolHeartbeat, SymbolRunResult, SymbolTaskInput } from '../contracts/task';
+import { MarketDataError } from '../data/marketDataError';
+import { loadCandles } from '../data/marketData';
+import { runBacktest } from '../engine/backtest';
+import { periodsPerYear } from '../engine/timeframes';
+import { writeSymbolStaging } from '../storage/taskResult';
+import type { ActivityDependencies } from './dependencies';
+
+/** Reports progress and stops promptly when the workflow was cancelled (cancellation arrives via heartbeats). */
+function reportProgress(symbol: string, progress: number): void {
+  const context = Context.current();
+  context.heartbeat({ symbol, progress } satisfies SymbolHeartbeat);
+  if (context.cancellationSignal.aborted) throw new CancelledFailure(`backtest of ${symbol} cancelled`);
+}
+
+export function createRunSymbolBacktest({ config, store, logger }: ActivityDependencies) {
+  return async function runSymbolBacktest({ task_id, symbol, spec }: SymbolTaskInput): Promise<SymbolRunResult> {
+    const log = logger.child({ task_id, symbol });
+    const startedAt = performance.now();
+    reportProgress(symbol, 0);
+
+    const params = paramsSchemaFor(spec.strategy).safeParse(spec.params);
+    if (!params.success) {
+      throw ApplicationFailure.nonRetryable(`invalid parameters: ${params.error.message}`, 'InvalidParameters');
+    }
+
+    let loaded;
+    try {
+      loaded = await loadCandles({
+        dataRoot: config.DATA_ROOT,
+        symbol,
+        timeframe: spec.timeframe,
+        startDate: spec.start_date,
+        endDate: spec.end_date,
+      });
+    } catch (error) {
+      if (error instanceof MarketDataError) {
+        log.warn({ err: error.message, code: error.code }, 'market data rejected');
+        throw ApplicationFailure.nonRetryable(error.message, 'MarketDataError', { code: error.code });
+      }
+      throw error;
+    }
+    reportProgress(symbol, 0.4);
+
+    const { candles, files } = loaded;
+    const output = runBacktest(candles, spec.strategy, params.data, {
+      periodsPerYear: periodsPerYear(spec.timeframe),
+    });
+    reportProgress(symbol, 0.7);
+
+    const executionMs = performance.now() - startedAt;
+    await writeSymbolStaging(
+      store,
+      task_id,
+      symbol,
+      candles.timestamp,
+      output,
+      {
+        candles: candles.length,
+        first_candle: candles.length > 0 ? new Date(candles.timestamp[0]).toISOString() : null,
+        last_candle: candles.length > 0 ? new Date(candles.timestamp[candles.length - 1]).toISOString() : null,
+        data_files: files,
+      },
+      executionMs,
+    );
+    reportProgress(symbol, 1);
+    log.info({ candles: candles.length, trades: output.trades.count, execution_ms: executionMs }, 'symbol done');
+    return { symbol, candles: candles.length, trades: output.trades.count, execution_ms: executionMs };
+  };
+}

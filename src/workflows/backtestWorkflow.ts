@@ -1,0 +1,224 @@
+/**
+ * A backtest as a durable business process: record the start, run every symbol (bounded parallelism,
+ * retries, heartbeats), persist the result, and record a failure if the task cannot finish.
+ * Deterministic: only @temporalio/workflow and types; bulk data stays in files.
+ */
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  defineQuery,
+  executeChild,
+  isCancellation,
+  ParentClosePolicy,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  startChild,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Activities } from '../activities';
+import type {
+  BacktestWorkflowInput,
+  BacktestWorkflowResult,
+  FailureNotice,
+  SymbolOutcome,
+  SymbolBacktestSpec,
+  SymbolProgress,
+  TaskProgress,
+  TaskStatus,
+} from '../contracts/task';
+import { taskCleanupWorkflowId } from '../contracts/task';
+import { taskCleanupWorkflow } from './cleanupWorkflows';
+
+export const progressQuery = defineQuery<TaskProgress>('progress');
+
+/**
+ * Above this many symbols, symbols run in child workflows of this size, one batch after another, so that
+ * no history grows with the symbol count (a 1,000-symbol task: ten children of ~100 KB of history each).
+ */
+export const SYMBOLS_PER_BATCH = 100;
+
+/** Error types an activity raises for input that no retry can fix. */
+export const NON_RETRYABLE_ERROR_TYPES = ['MarketDataError', 'InvalidParameters'];
+
+const { runSymbolBacktest } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '5 seconds',
+  // On cancellation, wait until running symbols have stopped, so their staging files can be removed after.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+  },
+});
+
+const taskRecordRetry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 };
+
+const { persistResult, recordTaskFailure } = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  retry: taskRecordRetry,
+});
+
+/** One quick insert: a local activity saves a round trip through the server at the start of every task. */
+const { recordTaskStart } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: taskRecordRetry,
+});
+
+const { notifyFailure } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+/** The notice is best effort: a webhook that stays down must not change the task's outcome. */
+async function sendFailureNotice(notice: FailureNotice): Promise<void> {
+  try {
+    await CancellationScope.nonCancellable(() => notifyFailure(notice));
+  } catch {
+    // already retried; the task's own status is what counts
+  }
+}
+
+/** The reason a person can act on, without Temporal's wrapping ("Activity task failed"). */
+function failureMessage(error: unknown): string {
+  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The task's own cleanup timer; it outlives this workflow. One may already run when an operator reset
+ * the workflow and it persisted again: that timer stands (the sweep catches a later expiry).
+ */
+async function scheduleCleanup(taskId: string, expiresAt: string): Promise<void> {
+  try {
+    await startChild(taskCleanupWorkflow, {
+      workflowId: taskCleanupWorkflowId(taskId),
+      args: [{ task_id: taskId, expires_at: expiresAt }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+}
+
+/**
+ * Runs symbols with at most `maxParallel` activities in flight, updating each entry's state as it goes.
+ * A failed symbol is recorded with its reason; cancellation propagates.
+ */
+async function runSymbols(
+  taskId: string,
+  spec: SymbolBacktestSpec,
+  entries: SymbolProgress[],
+  maxParallel: number,
+): Promise<SymbolOutcome[]> {
+  const outcomes: SymbolOutcome[] = new Array(entries.length);
+  let next = 0;
+  // Each lane takes the next symbol until none is left.
+  const lane = async () => {
+    while (next < entries.length) {
+      const index = next++;
+      const entry = entries[index];
+      entry.state = 'running';
+      try {
+        const result = await runSymbolBacktest({ task_id: taskId, symbol: entry.symbol, spec });
+        outcomes[index] = { symbol: entry.symbol, state: 'completed', result };
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        outcomes[index] = { symbol: entry.symbol, state: 'failed', error: failureMessage(error) };
+        entry.error = outcomes[index].error;
+      }
+      entry.state = outcomes[index].state;
+      entry.progress = 1;
+    }
+  };
+  const laneCount = Math.max(1, Math.min(maxParallel, entries.length));
+  await Promise.all(Array.from({ length: laneCount }, lane));
+  return outcomes;
+}
+
+export interface SymbolBatchInput {
+  task_id: string;
+  spec: SymbolBacktestSpec;
+  symbols: string[];
+  max_parallel_symbols: number;
+}
+
+/** One batch of a large task's symbols (see SYMBOLS_PER_BATCH). */
+export async function symbolBatchWorkflow(input: SymbolBatchInput): Promise<SymbolOutcome[]> {
+  const entries: SymbolProgress[] = input.symbols.map((symbol) => ({ symbol, state: 'pending', progress: 0 }));
+  return runSymbols(input.task_id, input.spec, entries, input.max_parallel_symbols);
+}
+
+export async function backtestWorkflow(input: BacktestWorkflowInput): Promise<BacktestWorkflowResult> {
+  const { task_id, request } = input;
+  const { symbols: _symbols, ...spec } = request;
+  const startedAt = new Date().toISOString();
+  const noticeBase = { task_id, strategy: request.strategy, symbols: request.symbols.length };
+  let status: TaskStatus = 'queued';
+  const symbols: SymbolProgress[] = request.symbols.map((symbol) => ({ symbol, state: 'pending', progress: 0 }));
+
+  /** Each symbol's state for a failure manifest: one stopped in flight counts as failed. */
+  const symbolStates = () =>
+    symbols.map(({ symbol, state, error }) =>
+      state === 'running' ? { symbol, state: 'failed' as const, error: 'stopped: the task was cancelled or failed' } : { symbol, state, ...(error ? { error } : {}) },
+    );
+
+  setHandler(progressQuery, () => ({
+    status,
+    progress: symbols.reduce((sum, symbol) => sum + symbol.progress, 0) / symbols.length,
+    symbols,
+  }));
+
+  try {
+    await recordTaskStart({ task_id, request });
+    status = 'running';
+
+    let outcomes: SymbolOutcome[];
+    if (symbols.length <= SYMBOLS_PER_BATCH) {
+      outcomes = await runSymbols(task_id, spec, symbols, input.max_parallel_symbols);
+    } else {
+      outcomes = [];
+      for (let start = 0; start < symbols.length; start += SYMBOLS_PER_BATCH) {
+        const batch = symbols.slice(start, start + SYMBOLS_PER_BATCH);
+        for (const entry of batch) entry.state = 'running';
+        const batchOutcomes = await executeChild(symbolBatchWorkflow, {
+          workflowId: `${task_id}-batch-${start / SYMBOLS_PER_BATCH}`,
+          args: [{ task_id, spec, symbols: batch.map((entry) => entry.symbol), max_parallel_symbols: input.max_parallel_symbols }],
+        });
+        batchOutcomes.forEach((outcome, index) => {
+          Object.assign(batch[index], { state: outcome.state, progress: 1, ...(outcome.error ? { error: outcome.error } : {}) });
+        });
+        outcomes.push(...batchOutcomes);
+      }
+    }
+
+    let result: BacktestWorkflowResult;
+    try {
+      result = await persistResult({ task_id, request, outcomes, started_at: startedAt });
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      throw ApplicationFailure.nonRetryable(`persisting the result failed: ${failureMessage(error)}`, 'PersistFailed');
+    }
+    if (result.status === 'failed') await sendFailureNotice({ ...noticeBase, status: 'failed', error: result.error ?? '' });
+    await scheduleCleanup(task_id, result.expires_at);
+    // Only now: a client that sees `completed` must find the result in place.
+    status = result.status;
+    return result;
+  } catch (error) {
+    // Cancelled, or a step failed for good (persisting, a batch, the start row): the task still ends with
+    // a failed manifest and row, recorded even though this scope may be cancelled.
+    const cancelled = isCancellation(error);
+    const message = cancelled ? 'cancelled by request' : failureMessage(error);
+    status = cancelled ? 'cancelled' : 'failed';
+    await CancellationScope.nonCancellable(() =>
+      recordTaskFailure({ task_id, request, started_at: startedAt, message, cancelled, symbols: symbolStates() }),
+    );
+    await sendFailureNotice({ ...noticeBase, status: cancelled ? 'cancelled' : 'failed', error: message });
+    throw error;
+  }
+}

@@ -1,0 +1,3 @@
+/** Every workflow the worker registers. */
+export { backtestWorkflow, progressQuery, symbolBatchWorkflow } from './backtestWorkflow';
+export { cleanupSweepWorkflow, taskCleanupWorkflow } from './cleanupWorkflows';
