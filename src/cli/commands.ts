@@ -1,0 +1,142 @@
+/** The commands besides `run`: each calls the API, prints, and returns its exit code. */
+import {
+  taskPath,
+  type ApiClient,
+  type CancelResponse,
+  type HistoryItem,
+  type HistoryResponse,
+  type ParameterSchema,
+  type ResultResponse,
+  type StrategiesResponse,
+  type SymbolsResponse,
+  type TaskOutcome,
+  type TaskResponse,
+} from './apiClient';
+import { ExitCode } from './exitCodes';
+import { formatNumber, formatTable, formatTaskReport, MISSING, textOrMissing, type Column } from './format';
+
+export const FINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
+
+export function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, null, 2));
+}
+
+/** 0 unless the task ended failed or cancelled. */
+export function taskExitCode(status: TaskResponse): number {
+  return status.status === 'failed' || status.status === 'cancelled' ? ExitCode.taskUnsuccessful : ExitCode.success;
+}
+
+/**
+ * The status plus the summary when there is a result (one trade requested: only the summary is shown).
+ * Between the workflow reporting `completed` and closing, the status has no result_path yet although
+ * the result is in place, so a completed task's result is always asked for and its path taken from there.
+ */
+export async function readOutcome(client: ApiClient, status: TaskResponse): Promise<TaskOutcome> {
+  if (status.status !== 'completed' && !status.result_path) return { status, summary: null };
+  const result = await client.request<ResultResponse>('GET', taskPath(status.task_id, '/result?trades_limit=1'));
+  return { status: { ...status, result_path: result.result_path }, summary: result.summary };
+}
+
+export async function showTask(client: ApiClient, taskId: string, options: { json?: boolean }): Promise<number> {
+  const outcome = await readOutcome(client, await client.request<TaskResponse>('GET', taskPath(taskId)));
+  if (options.json) printJson(outcome);
+  else console.log(formatTaskReport(outcome));
+  return taskExitCode(outcome.status);
+}
+
+export async function cancelTask(client: ApiClient, taskId: string): Promise<number> {
+  const answer = await client.request<CancelResponse>('POST', taskPath(taskId, '/cancel'));
+  console.log(`task ${answer.task_id} ${answer.status}; follow it with: backtest show ${answer.task_id}`);
+  return ExitCode.success;
+}
+
+export interface ListOptions {
+  status?: string;
+  strategy?: string;
+  symbol?: string;
+  limit?: string;
+  json?: boolean;
+}
+
+const taskColumns: Column<HistoryItem>[] = [
+  { header: 'task', value: (task) => task.task_id },
+  { header: 'status', value: (task) => task.status },
+  { header: 'strategy', value: (task) => task.strategy },
+  { header: 'symbols', value: (task) => abbreviateList(task.symbols, 3) },
+  { header: 'tf', value: (task) => textOrMissing(task.timeframe) },
+  { header: 'range', value: (task) => `${task.start_date} .. ${task.end_date}` },
+  { header: 'created', value: (task) => task.created_at },
+];
+
+function abbreviateList(items: string[], shown: number): string {
+  return items.length <= shown ? items.join(',') : `${items.slice(0, shown).join(',')} +${items.length - shown}`;
+}
+
+export async function listTasks(client: ApiClient, options: ListOptions): Promise<number> {
+  const { json, ...filters } = options;
+  const query = new URLSearchParams(Object.entries(filters).filter((entry): entry is [string, string] => entry[1] !== undefined)).toString();
+  const body = await client.request<HistoryResponse>('GET', `/api/backtests${query ? `?${query}` : ''}`);
+  if (json) {
+    printJson(body);
+  } else if (body.items.length === 0) {
+    console.log('no tasks match');
+  } else {
+    console.log(formatTable(taskColumns, body.items));
+    console.log(`\n${body.items.length} of ${body.total}`);
+  }
+  return ExitCode.success;
+}
+
+/** "2 .. 10000", "> 0 .. 1", "one of a, b". */
+function formatRange(schema: ParameterSchema): string {
+  if (schema.enum) return `one of ${schema.enum.join(', ')}`;
+  const low = schema.minimum ?? (schema.exclusiveMinimum !== undefined ? `> ${schema.exclusiveMinimum}` : undefined);
+  const high = schema.maximum ?? (schema.exclusiveMaximum !== undefined ? `< ${schema.exclusiveMaximum}` : undefined);
+  if (low === undefined && high === undefined) return MISSING;
+  return `${low ?? ''} .. ${high ?? ''}`.trim();
+}
+
+const parameterColumns: Column<[string, ParameterSchema]>[] = [
+  { header: 'parameter', value: ([name]) => name },
+  { header: 'type', value: ([, schema]) => textOrMissing(schema.type) },
+  { header: 'default', value: ([, schema]) => (schema.default === undefined ? MISSING : String(schema.default)), alignRight: true },
+  { header: 'range', value: ([, schema]) => formatRange(schema) },
+  { header: 'description', value: ([, schema]) => textOrMissing(schema.description) },
+];
+
+export async function listStrategies(client: ApiClient, options: { json?: boolean }): Promise<number> {
+  const body = await client.request<StrategiesResponse>('GET', '/api/strategies');
+  if (options.json) {
+    printJson(body);
+    return ExitCode.success;
+  }
+  const sections = body.strategies.map((strategy) => {
+    const properties = (strategy.parameters.properties ?? {}) as Record<string, ParameterSchema>;
+    return [strategy.id, `  ${strategy.description}`, '', formatTable(parameterColumns, Object.entries(properties))].join('\n');
+  });
+  console.log(sections.join('\n\n'));
+  return ExitCode.success;
+}
+
+type SymbolCoverage = { symbol: string } & SymbolsResponse['symbols'][number]['timeframes'][number];
+
+const coverageColumns: Column<SymbolCoverage>[] = [
+  { header: 'symbol', value: (row) => row.symbol },
+  { header: 'timeframe', value: (row) => row.timeframe },
+  { header: 'from', value: (row) => row.start_date },
+  { header: 'to', value: (row) => row.end_date },
+  { header: 'candles', value: (row) => formatNumber(row.candles, 0), alignRight: true },
+];
+
+export async function listSymbols(client: ApiClient, options: { json?: boolean }): Promise<number> {
+  const body = await client.request<SymbolsResponse>('GET', '/api/data/symbols');
+  if (options.json) {
+    printJson(body);
+  } else if (body.symbols.length === 0) {
+    console.log('no market data; npm start generates sample data, scripts/import-csv.ts imports your own');
+  } else {
+    const rows = body.symbols.flatMap((entry) => entry.timeframes.map((coverage) => ({ symbol: entry.symbol, ...coverage })));
+    console.log(formatTable(coverageColumns, rows));
+  }
+  return ExitCode.success;
+}

@@ -1,0 +1,27 @@
+/**
+ * Exit codes of `backtest`, which scripts rely on (the same list is in `backtest --help`):
+ *   0    success: the task completed, or the command did what it was asked
+ *   1    the task ended failed or cancelled (`run`, `show`)
+ *   2    usage error, or the API refused the request (4xx: validation, unknown task, task not running, ...)
+ *   3    the API could not be reached, or answered 5xx
+ *   130  Ctrl-C while `run` was waiting (the task keeps running)
+ */
+export const ExitCode = { success: 0, taskUnsuccessful: 1, refused: 2, unreachable: 3, interrupted: 130 } as const;
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0    success: the task completed, or the command did what it was asked
+  1    the task ended failed or cancelled (run, show)
+  2    usage error, or the API refused the request (4xx; each invalid field is printed)
+  3    the API could not be reached, or answered 5xx
+  130  Ctrl-C while run was waiting (the task keeps running)`;
+
+/** An error to print on stderr and exit with; the message is all the user needs. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
