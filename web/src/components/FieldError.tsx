@@ -1,0 +1,9 @@
+/** The API's message for one field, shown beside it (`field` as in the 422 details, e.g. `params.num_bins`). */
+export function FieldError({ field, message }: { field: string; message?: string }) {
+  if (!message) return null;
+  return (
+    <div className="field-error" data-testid={`field-error-${field}`}>
+      {message}
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+/** How numbers, times and sizes read on the page. A missing value is an em dash. */
+
+export const MISSING = '—';
+
+const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const hundredsFormat = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const smallFormat = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4 });
+
+export function formatNumber(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return MISSING;
+  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
+  if (Number.isInteger(value)) return integerFormat.format(value);
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1000) return integerFormat.format(value); // cents of a large amount are noise in a table
+  return magnitude >= 100 ? hundredsFormat.format(value) : smallFormat.format(value);
+}
+
+/** `2024-03-01T09:00:00.000Z` -> `2024-03-01 09:00` (UTC, as the data is). */
+export function formatTimestamp(value: string | null | undefined): string {
+  if (!value) return MISSING;
+  return value.replace('T', ' ').slice(0, 16);
+}
+
+export function formatBytes(size: number): string {
+  if (size < 1024) return `${size} B`;
+  if (size < 1024 * 1024) return `${(size / 1024).toFixed(1)} KiB`;
+  return `${(size / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+export const formatPercent = (fraction: number) => `${Math.round(fraction * 100)}%`;
+
+/** `total_pnl_pct` -> `total pnl pct`: column headings straight from the API's field names. */
+export const humanize = (name: string) => name.replace(/_/g, ' ');
