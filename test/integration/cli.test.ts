@@ -1,0 +1,270 @@
+/**
+ * The `backtest` command-line client as a user runs it: bin/backtest in a child process, talking over
+ * HTTP to the real API app on a real port, on the real Temporal server and PostgreSQL. Assertions are on
+ * what a script sees: stdout, stderr and the exit code.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { writeSampleData } from '../../src/data/sampleData';
+import type { BacktestRequestInput } from '../../src/contracts/backtestRequest';
+import { startBacktestWorkflow, startHarness, waitFor, type Harness } from './harness';
+
+const BIN = join(__dirname, '..', '..', 'bin', 'backtest');
+/** Enough hourly symbols, run one at a time, that a task stays running while a test acts on it. */
+const SLOW_SYMBOLS = Array.from({ length: 30 }, (_, index) => `S${String(index).padStart(2, '0')}_KRW`);
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+
+let harness: Harness;
+let api: Server;
+let apiUrl: string;
+
+beforeAll(async () => {
+  const dataRoot = mkdtempSync(join(process.env.TEST_SCRATCH!, 'cli-'));
+  await writeSampleData({ dataRoot, symbols: ['BTC_KRW', 'ETH_KRW'], timeframes: ['1d'], startDate: '2023-01-01', endDate: '2024-12-31' });
+  await writeSampleData({ dataRoot, symbols: SLOW_SYMBOLS, timeframes: ['1h'], startDate: '2023-01-01', endDate: '2024-12-31' });
+  harness = await startHarness({ env: { DATA_ROOT: dataRoot, MAX_PARALLEL_SYMBOLS: '1' } });
+  api = await listen(harness.app.listen(0, '127.0.0.1'));
+  apiUrl = urlOf(api);
+}, 120_000);
+
+afterAll(async () => {
+  await new Promise((resolve) => api?.close(resolve));
+  await harness?.stop();
+});
+
+async function listen(server: Server): Promise<Server> {
+  if (!server.listening) await new Promise((resolve) => server.once('listening', resolve));
+  return server;
+}
+
+function urlOf(server: Server): string {
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface Running {
+  child: ChildProcess;
+  output: { stdout: string; stderr: string };
+  finished: Promise<Finished>;
+}
+
+/** Starts bin/backtest with the API URL in the environment (and no API_TOKEN of the caller's). */
+function start(args: string[], env: Record<string, string> = {}): Running {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, BACKTEST_API_URL: apiUrl, ...env };
+  if (!('API_TOKEN' in env)) delete childEnv.API_TOKEN;
+  const child = spawn(process.execPath, [BIN, ...args], { env: childEnv });
+  const output = { stdout: '', stderr: '' };
+  child.stdout!.on('data', (chunk) => (output.stdout += chunk));
+  child.stderr!.on('data', (chunk) => (output.stderr += chunk));
+  const finished = new Promise<Finished>((resolve) => child.on('close', (code) => resolve({ code, ...output })));
+  return { child, output, finished };
+}
+
+function backtest(args: string[], env?: Record<string, string>): Promise<Finished> {
+  return start(args, env).finished;
+}
+
+const twoSymbolRun = ['run', '--strategy', 'volume_zone_breakout', '--symbols', 'BTC_KRW,ETH_KRW', '--from', '2023-01-01', '--to', '2024-12-31', '--timeframe', '1d'];
+const slowRun = ['run', '--strategy', 'volume_zone_breakout', '--symbols', SLOW_SYMBOLS.join(','), '--from', '2023-01-01', '--to', '2024-12-31', '--timeframe', '1h'];
+
+describe('backtest run', () => {
+  let completedTaskId: string;
+
+  it('follows a task to completion and prints the summary table of both symbols', async () => {
+    const { code, stdout, stderr } = await backtest([...twoSymbolRun, '--param', 'volume_window=30', '--param', 'fee_rate=0.001']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    completedTaskId = stdout.match(new RegExp(`^task (${UUID.source}) submitted$`, 'm'))![1];
+
+    // progress lines (stdout is a pipe here, so no bars), then the outcome
+    expect(stdout).toMatch(/^BTC_KRW completed 100%$/m);
+    expect(stdout).toMatch(/^task completed$/m);
+    expect(stdout).toMatch(/^symbol +signals +win % +avg ret % +total PnL % +max DD % +sharpe/m);
+    expect(stdout).toMatch(/^BTC_KRW +\d+ +[\d.]+ /m);
+    expect(stdout).toMatch(/^ETH_KRW +\d+ +[\d.]+ /m);
+    expect(stdout).toContain(`result    tasks/${completedTaskId}`);
+    expect(stdout).toMatch(new RegExp(`^temporal  http.*/workflows/${completedTaskId}$`, 'm'));
+
+    const manifest = await harness.store.get(`tasks/${completedTaskId}/manifest.json`);
+    expect(JSON.parse(manifest.toString()).params).toMatchObject({ volume_window: 30, fee_rate: 0.001 });
+  }, 60_000);
+
+  it('prints the final status and summary as JSON with --json', async () => {
+    const { code, stdout } = await backtest([...twoSymbolRun, '--json']);
+    expect(code).toBe(0);
+    const body = JSON.parse(stdout);
+    expect(body.status).toMatchObject({ status: 'completed', progress: 1, result_path: `tasks/${body.status.task_id}` });
+    expect(body.summary.map((row: { symbol: string }) => row.symbol)).toEqual(['BTC_KRW', 'ETH_KRW']);
+  }, 60_000);
+
+  it('returns at once with the task id with --no-wait', async () => {
+    const { code, stdout } = await backtest([...twoSymbolRun, '--no-wait', '--json']);
+    expect(code).toBe(0);
+    const submission = JSON.parse(stdout);
+    expect(submission).toMatchObject({ status: 'queued', task_id: expect.stringMatching(UUID) });
+    await waitFor(() => backtest(['show', submission.task_id]), (shown) => /^status +completed/m.test(shown.stdout));
+  }, 60_000);
+
+  it('exits 2 and names each invalid field when the API refuses the request (422)', async () => {
+    const refused = await backtest(['run', '--strategy', 'no_such_strategy', '--symbols', 'BTC_KRW', '--from', '2024-01-01', '--to', '2023-01-01']);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(/422 validation_failed/);
+    expect(refused.stderr).toMatch(/^ {2}strategy: unknown strategy "no_such_strategy"/m);
+    expect(refused.stderr).toMatch(/^ {2}end_date: end_date 2023-01-01 is before start_date 2024-01-01/m);
+
+    const unknownSymbol = await backtest([...twoSymbolRun.slice(0, 4), 'NOPE_KRW', ...twoSymbolRun.slice(5)]);
+    expect(unknownSymbol.code).toBe(2);
+    expect(unknownSymbol.stderr).toMatch(/^ {2}symbols\.0: unknown symbol NOPE_KRW/m);
+  }, 30_000);
+
+  it('exits 2 on a usage error without calling the API', async () => {
+    const { code, stderr } = await backtest(['run', '--strategy', 'volume_zone_breakout', '--param', 'volume_window'], { BACKTEST_API_URL: 'http://127.0.0.1:9' });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/expected key=value|required option/);
+  });
+
+  describe('after a completed run', () => {
+    it('shows the task with its symbols and summary', async () => {
+      const { code, stdout } = await backtest(['show', completedTaskId]);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^status +completed \(100%\)$/m);
+      expect(stdout).toMatch(/^ETH_KRW +completed +100% +—$/m);
+      expect(stdout).toMatch(/^symbol +signals +win %/m);
+      const json = JSON.parse((await backtest(['show', completedTaskId, '--json'])).stdout);
+      expect(json.summary).toHaveLength(2);
+    });
+
+    it('lists the task', async () => {
+      const { code, stdout } = await backtest(['list', '--status', 'completed', '--limit', '200']);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(new RegExp(`^${completedTaskId} +completed +volume_zone_breakout +BTC_KRW,ETH_KRW +1d +2023-01-01 \\.\\. 2024-12-31`, 'm'));
+      const json = JSON.parse((await backtest(['list', '--json', '--symbol', 'ETH_KRW', '--limit', '200'])).stdout);
+      expect(json.items.map((item: { task_id: string }) => item.task_id)).toContain(completedTaskId);
+    });
+
+    it('exits 2 with the API message when cancelling a finished task', async () => {
+      const { code, stderr } = await backtest(['cancel', completedTaskId]);
+      expect(code).toBe(2);
+      expect(stderr).toContain(`task ${completedTaskId} is completed; only a running task can be cancelled (409 task_not_running)`);
+    });
+  });
+});
+
+describe('backtest show', () => {
+  it('exits 2 for an unknown task', async () => {
+    const { code, stderr } = await backtest(['show', randomUUID()]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^error: no task .* \(404 task_not_found\)$/m);
+  });
+
+  it('exits 1 for a task where every symbol failed, and shows why', async () => {
+    // The API refuses unknown symbols, so this task is started on Temporal directly, as the API would.
+    const request: BacktestRequestInput = { strategy: 'volume_zone_breakout', symbols: ['MISSING_KRW'], start_date: '2024-01-01', end_date: '2024-01-31', timeframe: '1d' };
+    const handle = await startBacktestWorkflow(harness, request, { memo: { ...request } });
+    await handle.result();
+    const taskId = handle.workflowId;
+    const { code, stdout, stderr } = await backtest(['show', taskId]);
+    expect({ code, stderr }).toEqual({ code: 1, stderr: '' });
+    expect(stdout).toMatch(/^status +failed/m);
+    expect(stdout).toMatch(/^MISSING_KRW +failed +100% +.*MISSING_KRW/m);
+  }, 30_000);
+});
+
+describe('a long task', () => {
+  it('run exits 1 when the task is cancelled while it waits', async () => {
+    const running = start(slowRun);
+    const { output } = running;
+    await waitFor(async () => output.stdout, (stdout) => / completed 100%$/m.test(stdout), 30_000);
+    const taskId = output.stdout.match(UUID)![0];
+
+    const cancel = await backtest(['cancel', taskId]);
+    expect(cancel).toMatchObject({ code: 0, stdout: `task ${taskId} cancelling; follow it with: backtest show ${taskId}\n` });
+
+    const { code, stdout } = await running.finished;
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^task cancelled(: cancelled by request)?$/m); // the reason shows once the row records it
+    expect(stdout).toContain(`result    —`);
+    expect((await backtest(['show', taskId])).code).toBe(1);
+  }, 60_000);
+
+  it('Ctrl-C stops waiting, leaves the task running and says how to follow or cancel it', async () => {
+    const running = start(slowRun);
+    await waitFor(async () => running.output.stdout, (stdout) => /submitted$/m.test(stdout), 30_000);
+    const taskId = running.output.stdout.match(UUID)![0];
+    running.child.kill('SIGINT');
+    const { code, stderr } = await running.finished;
+    expect(code).toBe(130);
+    expect(stderr).toContain(`task ${taskId} keeps running`);
+    expect(stderr).toContain(`backtest show ${taskId}`);
+    expect(stderr).toContain(`backtest cancel ${taskId}`);
+
+    expect((await backtest(['show', taskId])).stdout).toMatch(/^status +(queued|running)/m);
+    expect((await backtest(['cancel', taskId])).code).toBe(0);
+  }, 60_000);
+});
+
+describe('catalogue commands', () => {
+  it('lists strategies with parameters, defaults and ranges', async () => {
+    const { code, stdout } = await backtest(['strategies']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^volume_zone_breakout$/m);
+    expect(stdout).toMatch(/^volume_window +integer +60 +2 \.\. 10000 +Bars before/m);
+    expect(stdout).toMatch(/^fee_rate +number +0\.0005 +0 \.\. < 0\.1 /m);
+  });
+
+  it('lists symbols with their timeframes and date ranges', async () => {
+    const { code, stdout } = await backtest(['symbols']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^BTC_KRW +1d +2023-01-01 +2024-12-31 +731$/m);
+  });
+});
+
+describe('when the API is not there or broken', () => {
+  let fake: Server;
+  const seenHeaders: IncomingHttpHeaders[] = [];
+
+  beforeAll(async () => {
+    // answers the symbols route, fails everything else with a 500
+    fake = createServer((incoming, response) => {
+      seenHeaders.push(incoming.headers);
+      const ok = incoming.url === '/api/data/symbols';
+      response.writeHead(ok ? 200 : 500, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(ok ? { symbols: [] } : { error: 'internal_error', message: 'internal error; see the server log' }));
+    });
+    await listen(fake.listen(0, '127.0.0.1'));
+  });
+
+  afterAll(() => new Promise((resolve) => fake.close(resolve)));
+
+  it('exits 3 when nothing listens at the API address', async () => {
+    const closed = await listen(createServer().listen(0, '127.0.0.1'));
+    const url = urlOf(closed);
+    await new Promise((resolve) => closed.close(resolve));
+    const { code, stdout, stderr } = await backtest(['list', '--api', url]);
+    expect(code).toBe(3);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(new RegExp(`^error: cannot reach the API at ${url} \\(ECONNREFUSED\\)`, 'm'));
+  });
+
+  it('exits 3 when the API answers 5xx', async () => {
+    const { code, stderr } = await backtest(['show', randomUUID()], { BACKTEST_API_URL: urlOf(fake) });
+    expect(code).toBe(3);
+    expect(stderr).toMatch(/500 internal_error/);
+  });
+
+  it('sends API_TOKEN as a bearer token', async () => {
+    const { code } = await backtest(['symbols'], { BACKTEST_API_URL: urlOf(fake), API_TOKEN: 'secret-token' });
+    expect(code).toBe(0);
+    expect(seenHeaders.at(-1)!.authorization).toBe('Bearer secret-token');
+  });
+});
