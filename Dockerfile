@@ -1,0 +1,28 @@
+# One image for the API and the worker; docker-compose.yml chooses the command of each.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# The exact versions of the lock (.ci/run says why `npm install` with the lock rather than `npm ci`).
+RUN npm install --no-audit --no-fund
+COPY . .
+# The web page Express serves (web/dist), then only what runs: tsx runs the TypeScript sources.
+RUN npx vite build web && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim
+# pg_dump and pg_restore for scripts/backup.ts and restore.ts: Debian bookworm's PostgreSQL 15 client,
+# the major version of the compose `postgres` service (pg_dump cannot dump a newer server).
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends postgresql-client \
+  && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production \
+    DATA_ROOT=/data \
+    API_HOST=0.0.0.0 \
+    API_PORT=3000
+COPY --from=build --chown=node:node /app /app
+# Owned by the runtime user, so a fresh named volume mounted here is writable.
+RUN mkdir -p /data && chown node:node /data
+USER node
+EXPOSE 3000
+CMD ["node", "--import", "tsx", "src/server.ts"]

@@ -1,0 +1,96 @@
+/**
+ * Imports the predecessor's result.json task directories into Parquet + PostgreSQL (DESIGN.md section 7).
+ *   tsx scripts/migrate-json-results.ts [--data-root DIR] [--database-url URL] [--tasks-dir DIR]
+ *       [--dry-run] [--batch-size N] [--force] [--backup-dir DIR]
+ * --tasks-dir defaults to DATA_ROOT/tasks; results always go to DATA_ROOT/tasks/<task_id>/.
+ * --force imports again what was imported, after copying the task's files to --backup-dir/<task_id>/
+ * (default DATA_ROOT/migration-backups/<timestamp>). Exits 1 when any task failed.
+ */
+import { SingleBar } from 'cli-progress';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config';
+import { LocalBlobStore } from '../src/storage/blobStore';
+import { createPool, runMigrations } from '../src/storage/database';
+import {
+  defaultMigrationBackupDir,
+  formatMigrationReport,
+  migrateLegacyResults,
+  type MigrationProgress,
+} from '../src/storage/migrateLegacy';
+import { EMBEDDED_DATABASE_URL } from './lib/devServices';
+
+/** A bar on a terminal; a line per finished batch in a log. */
+function progressReporter(): { update: (progress: MigrationProgress) => void; stop: () => void } {
+  if (process.stderr.isTTY) {
+    const bar = new SingleBar({ format: 'migrating [{bar}] {value}/{total} tasks, batch {batch}/{batches}', stream: process.stderr });
+    let started = false;
+    return {
+      update: (progress) => {
+        if (!started) bar.start(progress.total, 0, { batch: 1, batches: progress.batches });
+        started = true;
+        bar.update(progress.done, { batch: progress.batch, batches: progress.batches });
+      },
+      stop: () => {
+        if (started) bar.stop();
+        started = false;
+      },
+    };
+  }
+  return {
+    update: ({ done, total, batch, batches, batch_done }) => {
+      if (batch_done) console.error(`batch ${batch}/${batches} done: ${done}/${total} tasks`);
+    },
+    stop: () => undefined,
+  };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      'data-root': { type: 'string' },
+      'database-url': { type: 'string' },
+      'tasks-dir': { type: 'string' },
+      'backup-dir': { type: 'string' },
+      'batch-size': { type: 'string', default: '100' },
+      'dry-run': { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+    },
+  });
+  const config = loadConfig({ ...process.env, ...(values['data-root'] ? { DATA_ROOT: values['data-root'] } : {}) });
+  const batchSize = Number(values['batch-size']);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`--batch-size: got ${values['batch-size']}, expected an integer >= 1`);
+
+  const pool = createPool(values['database-url'] ?? config.DATABASE_URL ?? EMBEDDED_DATABASE_URL);
+  const progress = progressReporter();
+  try {
+    // A dry run writes nothing, not even the schema.
+    if (!values['dry-run']) await runMigrations(pool);
+    const report = await migrateLegacyResults(
+      { store: new LocalBlobStore(config.DATA_ROOT), pool },
+      {
+        tasksDir: resolve(values['tasks-dir'] ?? join(config.DATA_ROOT, 'tasks')),
+        backupDir: resolve(values['backup-dir'] ?? defaultMigrationBackupDir(config.DATA_ROOT)),
+        dryRun: values['dry-run'],
+        force: values.force,
+        batchSize,
+        compression: config.PARQUET_COMPRESSION,
+        onProgress: progress.update,
+      },
+    );
+    progress.stop(); // before the report, so the bar does not garble it
+    console.log(formatMigrationReport(report));
+    return report.failed.length === 0 ? 0 : 1;
+  } finally {
+    progress.stop();
+    await pool.end();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`migration failed: ${error instanceof Error ? error.message : error}`);
+    process.exit(1);
+  },
+);
