@@ -94,6 +94,8 @@ export function createRecordTaskActivities({ config, store, repository, logger }
   async function recordTaskFailure({ task_id, request, started_at, message, cancelled, symbols }: TaskFailureInput): Promise<void> {
     const context = executionContext(started_at, request);
     await writeFailedTaskManifest(store, task_id, request, message, symbols, context);
+    // Before the row: a client that sees the task ended must find no staging left.
+    await store.remove(stagingDirectory(task_id));
     await repository.markFinished({
       task_id,
       status: 'failed',
@@ -106,7 +108,6 @@ export function createRecordTaskActivities({ config, store, repository, logger }
         expires_at: expiresAt('failed', context.finished_at),
       },
     });
-    await store.remove(stagingDirectory(task_id));
     logger.warn({ task_id, cancelled: cancelled === true, err: message }, 'task failed');
   }
 

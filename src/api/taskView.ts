@@ -119,7 +119,7 @@ export async function readTaskView(sources: TaskViewSources, taskId: string): Pr
     if (progress) {
       const heartbeats = heartbeatProgress(description!);
       // Until the workflow has closed, its result may not be in place: never report an end state early.
-      view.status = progress.status === 'completed' || progress.status === 'failed' ? 'running' : progress.status;
+      view.status = progress.status === 'queued' ? 'queued' : 'running';
       view.symbols_state = progress.symbols.map((entry) =>
         entry.state === 'running' ? { ...entry, progress: heartbeats.get(entry.symbol) ?? entry.progress } : entry,
       );

@@ -137,7 +137,11 @@ async function runSymbols(
     }
   };
   const laneCount = Math.max(1, Math.min(maxParallel, entries.length));
-  await Promise.all(Array.from({ length: laneCount }, lane));
+  // Every lane settles before this returns or throws: on cancellation no symbol may still be writing its
+  // staging files when the failure is recorded and the staging removed.
+  const lanes = await Promise.allSettled(Array.from({ length: laneCount }, lane));
+  const stopped = lanes.find((settled) => settled.status === 'rejected');
+  if (stopped) throw stopped.reason;
   return outcomes;
 }
 
@@ -214,10 +218,10 @@ export async function backtestWorkflow(input: BacktestWorkflowInput): Promise<Ba
     // a failed manifest and row, recorded even though this scope may be cancelled.
     const cancelled = isCancellation(error);
     const message = cancelled ? 'cancelled by request' : failureMessage(error);
-    status = cancelled ? 'cancelled' : 'failed';
     await CancellationScope.nonCancellable(() =>
       recordTaskFailure({ task_id, request, started_at: startedAt, message, cancelled, symbols: symbolStates() }),
     );
+    status = cancelled ? 'cancelled' : 'failed';
     await sendFailureNotice({ ...noticeBase, status: cancelled ? 'cancelled' : 'failed', error: message });
     throw error;
   }
