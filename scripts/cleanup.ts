@@ -1,17 +1,19 @@
-/**
- * Runs the cleanup sweep by hand: deletes every expired, unpinned task (directory and row).
- *   tsx scripts/cleanup.ts [--dry-run]
- * Uses DATABASE_URL, or the embedded PostgreSQL of a running `npm start`.
- */
-import { parseArgs } from 'node:util';
+/** Runs the cleanup sweep by hand: deletes every expired, unpinned task (directory and row). */
 import { loadConfig } from '../src/config';
 import { LocalBlobStore } from '../src/storage/blobStore';
 import { sweepExpiredTasks } from '../src/storage/cleanup';
 import { BacktestResultsRepository, createPool } from '../src/storage/database';
 import { EMBEDDED_DATABASE_URL } from './lib/devServices';
+import { runScript } from './lib/script';
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'dry-run': { type: 'boolean', default: false } } });
+const USAGE = `
+usage: npm run cleanup -- [--dry-run]
+
+Deletes every expired, unpinned task: its directory under DATA_ROOT/tasks and its row. Uses DATABASE_URL,
+else the embedded PostgreSQL of a running \`npm start\`. --dry-run lists what would go and deletes nothing.
+`;
+
+runScript('cleanup', USAGE, { options: { 'dry-run': { type: 'boolean', default: false } } }, async ({ values }) => {
   const config = loadConfig();
   const pool = createPool(config.DATABASE_URL ?? EMBEDDED_DATABASE_URL);
   try {
@@ -26,9 +28,4 @@ async function main(): Promise<void> {
   } finally {
     await pool.end();
   }
-}
-
-main().catch((error) => {
-  console.error(`cleanup failed: ${error instanceof Error ? error.message : error}`);
-  process.exit(1);
 });

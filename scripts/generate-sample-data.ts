@@ -1,31 +1,28 @@
-/**
- * Writes deterministic sample OHLCV data into the market-data layout (DESIGN.md section 4).
- *   tsx scripts/generate-sample-data.ts [--data-root DIR] [--seed N] [--force]
- * DIR defaults to DATA_ROOT (else ./data). Existing year files are kept unless --force; the same seed
- * always writes the same bytes.
- */
-import { parseArgs } from 'node:util';
+/** Writes deterministic sample OHLCV data into the market-data layout (DESIGN.md section 4). */
 import { loadConfig } from '../src/config';
 import { DEFAULT_SAMPLE_SEED, writeSampleData } from '../src/data/sampleData';
+import { runScript, UsageError } from './lib/script';
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      'data-root': { type: 'string' },
-      seed: { type: 'string', default: String(DEFAULT_SAMPLE_SEED) },
-      force: { type: 'boolean', default: false },
-    },
-  });
+const USAGE = `
+usage: npm run generate-sample-data -- [--data-root DIR] [--seed N] [--force]
+
+Writes sample candles for the sample symbols and timeframes under DIR (default DATA_ROOT, else ./data).
+The same seed (default ${DEFAULT_SAMPLE_SEED}) always writes the same bytes. Existing year files are kept
+unless --force.
+`;
+
+const options = {
+  'data-root': { type: 'string' },
+  seed: { type: 'string', default: String(DEFAULT_SAMPLE_SEED) },
+  force: { type: 'boolean', default: false },
+} as const;
+
+runScript('generate-sample-data', USAGE, { options }, async ({ values }) => {
   const seed = Number(values.seed);
-  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer; got ${values.seed}`);
+  if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer; got ${values.seed}`);
   const dataRoot = values['data-root'] ?? loadConfig().DATA_ROOT;
   const report = await writeSampleData({ dataRoot, seed, force: values.force });
   for (const file of report.written) console.log(`wrote ${file.path} (${file.candles} candles)`);
   if (report.skipped.length > 0) console.log(`kept ${report.skipped.length} existing file(s); --force rewrites them`);
   console.log(`${report.written.length} file(s) written under ${dataRoot} (seed ${seed})`);
-}
-
-main().catch((error) => {
-  console.error(`generate-sample-data failed: ${error instanceof Error ? error.message : error}`);
-  process.exit(1);
 });

@@ -1,28 +1,29 @@
-/**
- * Imports an OHLCV CSV file into the market-data layout, split into UTC year files.
- *   tsx scripts/import-csv.ts --symbol BTC_KRW --timeframe 1h [--data-root DIR] [--force] FILE.csv
- * Header row required: timestamp, open, high, low, close, volume in any order (other columns ignored);
- * timestamps ISO 8601 (UTC unless a zone is given), epoch seconds or epoch milliseconds.
- * Candles merge into existing year files; a stored candle with different values stops the import
- * (nothing is written) unless --force, which replaces it with the CSV's.
- */
-import { parseArgs } from 'node:util';
+/** Imports an OHLCV CSV file into the market-data layout, split into UTC year files. */
 import { SingleBar } from 'cli-progress';
 import { loadConfig } from '../src/config';
 import { importCsv } from '../src/data/csvImport';
+import { runScript, UsageError } from './lib/script';
 
-async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      symbol: { type: 'string' },
-      timeframe: { type: 'string' },
-      'data-root': { type: 'string' },
-      force: { type: 'boolean', default: false },
-    },
-  });
+const USAGE = `
+usage: npm run import-csv -- --symbol BTC_KRW --timeframe 1h [--data-root DIR] [--force] FILE.csv
+
+Imports FILE.csv into DIR/<SYMBOL>/<TIMEFRAME>/<YEAR>.parquet (DIR defaults to DATA_ROOT, else ./data).
+The header row must name timestamp, open, high, low, close and volume, in any order; other columns are
+ignored. Timestamps: ISO 8601 (UTC unless a zone is given), epoch seconds or epoch milliseconds.
+Candles merge into existing year files. A stored candle with different values stops the import with
+nothing written, unless --force, which replaces it with the CSV's.
+`;
+
+const options = {
+  symbol: { type: 'string' },
+  timeframe: { type: 'string' },
+  'data-root': { type: 'string' },
+  force: { type: 'boolean', default: false },
+} as const;
+
+runScript('import-csv', USAGE, { allowPositionals: true, options }, async ({ values, positionals }) => {
   if (!values.symbol || !values.timeframe || positionals.length !== 1) {
-    throw new Error('usage: tsx scripts/import-csv.ts --symbol BTC_KRW --timeframe 1h [--data-root DIR] [--force] FILE.csv');
+    throw new UsageError('--symbol, --timeframe and one CSV file are required');
   }
   const dataRoot = values['data-root'] ?? loadConfig().DATA_ROOT;
   const progress = new SingleBar({ format: 'importing [{bar}] {percentage}% | {value}/{total} MB', hideCursor: true });
@@ -49,9 +50,4 @@ async function main(): Promise<void> {
   for (const file of report.files) {
     console.log(`  ${file.path}: ${file.candles} candles (${file.added} added, ${file.replaced} replaced)`);
   }
-}
-
-main().catch((error) => {
-  console.error(`import-csv failed: ${error instanceof Error ? error.message : error}`);
-  process.exit(1);
 });

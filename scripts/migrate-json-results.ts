@@ -1,14 +1,6 @@
-/**
- * Imports the predecessor's result.json task directories into Parquet + PostgreSQL (DESIGN.md section 7).
- *   tsx scripts/migrate-json-results.ts [--data-root DIR] [--database-url URL] [--tasks-dir DIR]
- *       [--dry-run] [--batch-size N] [--force] [--backup-dir DIR]
- * --tasks-dir defaults to DATA_ROOT/tasks; results always go to DATA_ROOT/tasks/<task_id>/.
- * --force imports again what was imported, after copying the task's files to --backup-dir/<task_id>/
- * (default DATA_ROOT/migration-backups/<timestamp>). Exits 1 when any task failed.
- */
+/** Imports the predecessor's result.json task directories into Parquet + PostgreSQL (DESIGN.md section 7). */
 import { SingleBar } from 'cli-progress';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
 import { LocalBlobStore } from '../src/storage/blobStore';
 import { createPool, runMigrations } from '../src/storage/database';
@@ -19,6 +11,31 @@ import {
   type MigrationProgress,
 } from '../src/storage/migrateLegacy';
 import { EMBEDDED_DATABASE_URL } from './lib/devServices';
+import { runScript, UsageError } from './lib/script';
+
+const USAGE = `
+usage: npm run migrate-json -- [--data-root DIR] [--database-url URL] [--tasks-dir DIR]
+         [--dry-run] [--batch-size N] [--force] [--backup-dir DIR]
+
+Converts each task directory holding a predecessor result.json into the manifest, the Parquet tables and
+a backtest_results row. Results always go to DATA_ROOT/tasks/<task_id>/. Exits 1 when any task failed;
+the report names each one and why.
+  --tasks-dir DIR    where the result.json directories are (default DATA_ROOT/tasks)
+  --dry-run          check and report, write nothing
+  --batch-size N     tasks per database transaction (default 100)
+  --force            import again what was imported, after copying the task's files to the backup dir
+  --backup-dir DIR   where --force copies to (default DATA_ROOT/migration-backups/<timestamp>)
+`;
+
+const options = {
+  'data-root': { type: 'string' },
+  'database-url': { type: 'string' },
+  'tasks-dir': { type: 'string' },
+  'backup-dir': { type: 'string' },
+  'batch-size': { type: 'string', default: '100' },
+  'dry-run': { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
+} as const;
 
 /** A bar on a terminal; a line per finished batch in a log. */
 function progressReporter(): { update: (progress: MigrationProgress) => void; stop: () => void } {
@@ -45,21 +62,10 @@ function progressReporter(): { update: (progress: MigrationProgress) => void; st
   };
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      'data-root': { type: 'string' },
-      'database-url': { type: 'string' },
-      'tasks-dir': { type: 'string' },
-      'backup-dir': { type: 'string' },
-      'batch-size': { type: 'string', default: '100' },
-      'dry-run': { type: 'boolean', default: false },
-      force: { type: 'boolean', default: false },
-    },
-  });
+runScript('migrate-json', USAGE, { options }, async ({ values }) => {
   const config = loadConfig({ ...process.env, ...(values['data-root'] ? { DATA_ROOT: values['data-root'] } : {}) });
   const batchSize = Number(values['batch-size']);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`--batch-size: got ${values['batch-size']}, expected an integer >= 1`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`--batch-size: got ${values['batch-size']}, expected an integer >= 1`);
 
   const pool = createPool(values['database-url'] ?? config.DATABASE_URL ?? EMBEDDED_DATABASE_URL);
   const progress = progressReporter();
@@ -85,12 +91,4 @@ async function main(): Promise<number> {
     progress.stop();
     await pool.end();
   }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(`migration failed: ${error instanceof Error ? error.message : error}`);
-    process.exit(1);
-  },
-);
+});

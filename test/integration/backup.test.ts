@@ -198,7 +198,7 @@ describe('backup and restore', () => {
       { cwd: join(__dirname, '..', '..') },
     ).catch((error) => error);
     expect(stdout).toBe('');
-    expect(stderr).toContain(`restore refused or failed: backup file damaged: ${victim.path}`);
+    expect(stderr).toContain(`restore failed: backup file damaged: ${victim.path}`);
   });
 
   it('refuses a folder without a finished backup manifest', async () => {
