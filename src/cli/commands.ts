@@ -50,6 +50,18 @@ export async function cancelTask(client: ApiClient, taskId: string): Promise<num
   return ExitCode.success;
 }
 
+export async function setPinned(client: ApiClient, taskId: string, pinned: boolean): Promise<number> {
+  const task = await client.request<HistoryItem>('PATCH', taskPath(taskId), { pinned });
+  console.log(`task ${task.task_id} ${pinned ? 'pinned: cleanup keeps it' : 'unpinned: it expires with its TTL'}`);
+  return ExitCode.success;
+}
+
+export async function deleteTask(client: ApiClient, taskId: string): Promise<number> {
+  await client.request<void>('DELETE', taskPath(taskId));
+  console.log(`task ${taskId} deleted: its result files and row are gone`);
+  return ExitCode.success;
+}
+
 export interface ListOptions {
   status?: string;
   strategy?: string;
@@ -66,6 +78,7 @@ const taskColumns: Column<HistoryItem>[] = [
   { header: 'tf', value: (task) => textOrMissing(task.timeframe) },
   { header: 'range', value: (task) => `${task.start_date} .. ${task.end_date}` },
   { header: 'created', value: (task) => task.created_at },
+  { header: 'pinned', value: (task) => (task.pinned ? 'yes' : MISSING) },
 ];
 
 function abbreviateList(items: string[], shown: number): string {

@@ -1,7 +1,7 @@
 /** `backtest`: the command-line client of the REST API (commander wiring; bin/backtest runs this file). */
 import { Command, CommanderError, Option } from 'commander';
 import { ApiClient } from './apiClient';
-import { cancelTask, listStrategies, listSymbols, listTasks, showTask } from './commands';
+import { cancelTask, deleteTask, listStrategies, listSymbols, listTasks, setPinned, showTask } from './commands';
 import { CliError, EXIT_CODES_HELP, ExitCode } from './exitCodes';
 import { parseParam, runBacktest } from './run';
 
@@ -57,6 +57,24 @@ program
   .description('cancel a running task')
   .argument('<task-id>')
   .action(async (taskId: string) => exitWith(await cancelTask(client(), taskId)));
+
+program
+  .command('pin')
+  .description('keep a task: cleanup never deletes a pinned task')
+  .argument('<task-id>')
+  .action(async (taskId: string) => exitWith(await setPinned(client(), taskId, true)));
+
+program
+  .command('unpin')
+  .description('let a task expire with its TTL again')
+  .argument('<task-id>')
+  .action(async (taskId: string) => exitWith(await setPinned(client(), taskId, false)));
+
+program
+  .command('delete')
+  .description("delete a finished task's result files and row now")
+  .argument('<task-id>')
+  .action(async (taskId: string) => exitWith(await deleteTask(client(), taskId)));
 
 program
   .command('strategies')

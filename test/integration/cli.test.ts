@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -152,6 +152,15 @@ describe('backtest run', () => {
       expect(json.items.map((item: { task_id: string }) => item.task_id)).toContain(completedTaskId);
     });
 
+    it('pins and unpins the task, and the list shows it', async () => {
+      expect(await backtest(['pin', completedTaskId])).toMatchObject({ code: 0, stdout: `task ${completedTaskId} pinned: cleanup keeps it\n` });
+      expect((await harness.repository.get(completedTaskId))?.metadata.pinned).toBe(true);
+      const listed = await backtest(['list', '--status', 'completed', '--limit', '200']);
+      expect(listed.stdout).toMatch(new RegExp(`^${completedTaskId} .* yes$`, 'm'));
+      expect((await backtest(['unpin', completedTaskId])).code).toBe(0);
+      expect((await harness.repository.get(completedTaskId))?.metadata.pinned).toBe(false);
+    });
+
     it('exits 2 with the API message when cancelling a finished task', async () => {
       const { code, stderr } = await backtest(['cancel', completedTaskId]);
       expect(code).toBe(2);
@@ -192,7 +201,7 @@ describe('a long task', () => {
 
     const { code, stdout } = await running.finished;
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^task cancelled(: cancelled by request)?$/m); // the reason shows once the row records it
+    expect(stdout).toMatch(/^task cancelled: cancelled by request$/m);
     expect(stdout).toContain(`result    —`);
     expect((await backtest(['show', taskId])).code).toBe(1);
   }, 60_000);
@@ -210,6 +219,28 @@ describe('a long task', () => {
 
     expect((await backtest(['show', taskId])).stdout).toMatch(/^status +(queued|running)/m);
     expect((await backtest(['cancel', taskId])).code).toBe(0);
+  }, 60_000);
+});
+
+describe('backtest delete', () => {
+  it('refuses a running task, then deletes it once cancelled; a second delete finds nothing', async () => {
+    const submitted = await backtest([...slowRun, '--no-wait']);
+    const taskId = submitted.stdout.match(UUID)![0];
+    await waitFor(() => harness.repository.get(taskId), (row) => row !== undefined, 30_000);
+
+    const refused = await backtest(['delete', taskId]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`task ${taskId} is still running; cancel it first (409 task_running)`);
+
+    expect((await backtest(['cancel', taskId])).code).toBe(0);
+    await waitFor(() => backtest(['show', taskId]), ({ stdout }) => /^status +cancelled/m.test(stdout), 30_000);
+    expect(await backtest(['delete', taskId])).toMatchObject({ code: 0, stdout: `task ${taskId} deleted: its result files and row are gone\n` });
+    expect(existsSync(join(harness.config.DATA_ROOT, 'tasks', taskId))).toBe(false);
+    expect(await harness.repository.get(taskId)).toBeUndefined();
+
+    const again = await backtest(['delete', taskId]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/\(404 task_not_found\)$/m);
   }, 60_000);
 });
 
