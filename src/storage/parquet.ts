@@ -3,7 +3,8 @@
  * parquet-wasm consumes the writer properties on every write, so they are built fresh per file.
  */
 import { openAsBlob } from 'node:fs';
-import { DataType, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { DataType, Table, tableToIPC } from 'apache-arrow';
+import { parseTable } from 'arrow-js-ffi';
 import * as parquet from 'parquet-wasm';
 
 export type ParquetCompression = 'snappy' | 'zstd' | 'gzip' | 'uncompressed';
@@ -43,8 +44,20 @@ const READ_BATCH_SIZE = 1 << 20;
  * wasm module outside any promise and crash the process.
  */
 export function parquetToTable(bytes: Uint8Array, rows: ParquetRowSelection = {}): Table {
-  const wasmTable = parquet.readParquet(bytes, { ...rows, batchSize: READ_BATCH_SIZE });
-  return tableFromIPC(wasmTable.intoIPCStream());
+  return toArrowTable(parquet.readParquet(bytes, { ...rows, batchSize: READ_BATCH_SIZE }));
+}
+
+/**
+ * Copies a decoded table out of wasm memory through the Arrow C data interface: about a third faster
+ * than serializing it to IPC and parsing that (a 525,600-row candle file: ~100 instead of ~150 ms).
+ */
+function toArrowTable(wasmTable: parquet.Table): Table {
+  const exported = wasmTable.intoFFI();
+  try {
+    return parseTable(parquet.wasmMemory().buffer, exported.arrayAddrs(), exported.schemaAddr(), true);
+  } finally {
+    exported.free();
+  }
 }
 
 export interface ParquetRowSelection {
@@ -75,8 +88,7 @@ export interface ParquetReadOptions {
 export async function readParquetFile(path: string, options: ParquetReadOptions = {}): Promise<Table> {
   const file = await parquet.ParquetFile.fromFile(await openAsBlob(path));
   try {
-    const wasmTable = await file.read({ ...options, batchSize: READ_BATCH_SIZE });
-    return tableFromIPC(wasmTable.intoIPCStream());
+    return toArrowTable(await file.read({ ...options, batchSize: READ_BATCH_SIZE }));
   } finally {
     file.free();
   }
