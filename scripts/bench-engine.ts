@@ -8,6 +8,7 @@ import { runBacktest } from '../src/engine/backtest';
 import { executionParamsSchema } from '../src/engine/execution';
 import { strategies, type StrategyId } from '../src/engine/strategies';
 import type { Candles } from '../src/engine/types';
+import { candlesPerSecond, measureRoundRobin, median, type BenchCase } from './lib/bench';
 
 /** mulberry32: a small, fast, seeded PRNG with uniform output in [0, 1). */
 function seededRandom(seed: number): () => number {
@@ -57,60 +58,9 @@ function syntheticCandles(barCount: number, seed: number, barMs: number): Candle
   return candles;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-interface BenchCase {
-  label: string;
-  /** Bars processed by one call of `run`. */
-  bars: number;
-  /** Calls timed together per repetition (short cases are batched so the timer resolution does not matter). */
-  batch: number;
-  run: () => number;
-  /** What the last call produced, to print beside the figure. */
-  detail: (result: number) => string;
-}
-
-interface CaseTimings {
-  wallMs: number[];
-  cpuMs: number[];
-  result: number;
-}
-
-/** Milliseconds (wall, CPU) of one batch of calls. */
-function timeBatch(benchCase: BenchCase, timings: CaseTimings): void {
-  const cpuBefore = process.cpuUsage();
-  const startedAt = process.hrtime.bigint();
-  for (let call = 0; call < benchCase.batch; call++) timings.result = benchCase.run();
-  timings.wallMs.push(Number(process.hrtime.bigint() - startedAt) / 1e6 / benchCase.batch);
-  const cpuUsed = process.cpuUsage(cpuBefore);
-  timings.cpuMs.push((cpuUsed.user + cpuUsed.system) / 1000 / benchCase.batch);
-}
-
-/**
- * Runs the cases round-robin, so that a noisy neighbour slows every case alike: untimed rounds for at
- * least `warmupMs` (the JIT settles), then `repetitions` timed rounds; returns each case's timings.
- */
-function measureRoundRobin(cases: BenchCase[], warmupMs: number, repetitions: number): CaseTimings[] {
-  const timings = cases.map((): CaseTimings => ({ wallMs: [], cpuMs: [], result: 0 }));
-  const warmupEnd = performance.now() + warmupMs;
-  while (performance.now() < warmupEnd) cases.forEach((benchCase, index) => timeBatch(benchCase, timings[index]));
-  for (const caseTimings of timings) {
-    caseTimings.wallMs.length = 0;
-    caseTimings.cpuMs.length = 0;
-  }
-  for (let round = 0; round < repetitions; round++) cases.forEach((benchCase, index) => timeBatch(benchCase, timings[index]));
-  return timings;
-}
-
 function defaultParams(strategyId: StrategyId): Record<string, unknown> {
   return { ...strategies[strategyId].paramsSchema.parse({}), ...executionParamsSchema.parse({}) };
 }
-
-const candlesPerSecond = (barCount: number, ms: number) => Math.round(barCount / (ms / 1000));
 
 const MILLION = 1_000_000;
 const hourlyMillion = syntheticCandles(MILLION, 42, 3_600_000);
@@ -118,7 +68,14 @@ const dailyThousand = syntheticCandles(1000, 7, 86_400_000);
 const signalBuffer = new Uint8Array(MILLION);
 const strategyIds: StrategyId[] = ['volume_zone_breakout', 'volume_long_candle'];
 
-const signalCases = strategyIds.map((strategyId): BenchCase => {
+interface EngineCase extends BenchCase {
+  /** Bars processed by one call of `run`. */
+  bars: number;
+  /** What the last call produced, to print beside the figure. */
+  detail: (result: number) => string;
+}
+
+const signalCases = strategyIds.map((strategyId): EngineCase => {
   const params = defaultParams(strategyId);
   const strategy = strategies[strategyId];
   return {
@@ -129,7 +86,7 @@ const signalCases = strategyIds.map((strategyId): BenchCase => {
     detail: (signals) => `${signals} signals`,
   };
 });
-const backtestCases = strategyIds.map((strategyId): BenchCase => {
+const backtestCases = strategyIds.map((strategyId): EngineCase => {
   const params = defaultParams(strategyId);
   return {
     label: `runBacktest ${strategyId} 1M`,
@@ -140,7 +97,7 @@ const backtestCases = strategyIds.map((strategyId): BenchCase => {
   };
 });
 const baselineParams = defaultParams('volume_zone_breakout');
-const baselineCase: BenchCase = {
+const baselineCase: EngineCase = {
   label: 'baseline 1000 daily candles volume_zone_breakout',
   bars: 1000,
   batch: 200,
@@ -148,18 +105,25 @@ const baselineCase: BenchCase = {
   detail: (trades) => `${trades} trades`,
 };
 
-const cases = [...signalCases, ...backtestCases, baselineCase];
-const timings = measureRoundRobin(cases, 3000, 11);
-cases.forEach((benchCase, index) => {
-  const wallMs = median(timings[index].wallMs);
-  const cpuMs = median(timings[index].cpuMs);
-  const detail = `${benchCase.detail(timings[index].result)}, median of ${timings[index].wallMs.length}`;
-  // One comparable line per case (`<case>: <number> candles/s` or `<case>: <number> ms`), details indented below.
-  if (benchCase === baselineCase) {
-    console.log(`${benchCase.label}: ${wallMs.toFixed(3)} ms`);
-    console.log(`  # ${detail}; by CPU time ${cpuMs.toFixed(3)} ms`);
-  } else {
-    console.log(`${benchCase.label}: ${candlesPerSecond(benchCase.bars, wallMs)} candles/s`);
-    console.log(`  # ${detail}, ${wallMs.toFixed(1)} ms; by CPU time ${candlesPerSecond(benchCase.bars, cpuMs)} candles/s`);
-  }
+async function main(): Promise<void> {
+  const cases = [...signalCases, ...backtestCases, baselineCase];
+  const timings = await measureRoundRobin(cases, 3000, 11);
+  cases.forEach((benchCase, index) => {
+    const wallMs = median(timings[index].wallMs);
+    const cpuMs = median(timings[index].cpuMs);
+    const detail = `${benchCase.detail(timings[index].result!)}, median of ${timings[index].wallMs.length}`;
+    // One comparable line per case (`<case>: <number> candles/s` or `<case>: <number> ms`), details indented below.
+    if (benchCase === baselineCase) {
+      console.log(`${benchCase.label}: ${wallMs.toFixed(3)} ms`);
+      console.log(`  # ${detail}; by CPU time ${cpuMs.toFixed(3)} ms`);
+    } else {
+      console.log(`${benchCase.label}: ${candlesPerSecond(benchCase.bars, wallMs)} candles/s`);
+      console.log(`  # ${detail}, ${wallMs.toFixed(1)} ms; by CPU time ${candlesPerSecond(benchCase.bars, cpuMs)} candles/s`);
+    }
+  });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
 });

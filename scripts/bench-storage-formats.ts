@@ -26,6 +26,7 @@ import type { ExecutionParams } from '../src/engine/types';
 import { buildLegacyResult } from '../src/storage/legacyResult';
 import { parquetToTable, tableToParquet, type ParquetCompression } from '../src/storage/parquet';
 import { buildPerformanceCurveTable, buildSymbolSignalsTable, buildSymbolSummaryTable, type ResultTables } from '../src/storage/resultTables';
+import { median } from './lib/bench';
 
 const TRADE_COUNTS = [1_000, 10_000, 100_000];
 const SYMBOLS = [...DEFAULT_SAMPLE_SYMBOLS, 'ADA_KRW', 'DOT_KRW', 'LINK_KRW', 'AVAX_KRW', 'TRX_KRW'];
@@ -68,11 +69,6 @@ interface Measurement {
   bytes: number;
   writeMs: number;
   readMs: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Collects garbage first when node runs with --expose-gc, so one case's garbage is not timed in the next. */

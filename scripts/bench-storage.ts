@@ -16,6 +16,7 @@ import {
   readPerformanceCurve,
   readSymbolSignals,
 } from '../src/storage/resultTables';
+import { median } from './lib/bench';
 
 const SYMBOLS = 100;
 const BARS = 10_000;
@@ -110,11 +111,6 @@ async function main() {
   console.log(`median of ${ROUNDS} rounds`);
   for (const [name, samples] of timings) console.log(`${name}: ${Math.round(median(samples))} ms`);
   for (const line of sizes) console.log(line);
-}
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1];
 }
 
 main().catch((error) => {

@@ -23,6 +23,7 @@ const environmentSchema = z.object({
   CLEANUP_CRON: z.string().default('0 3 * * *'),
   RESULT_STORAGE_MODE: z.enum(['json-only', 'dual-write', 'postgres-only']).default('postgres-only'),
   PARQUET_COMPRESSION: z.enum(['snappy', 'zstd', 'gzip', 'uncompressed']).default('snappy'),
+  MARKET_DATA_CACHE_MB: z.coerce.number().min(0).default(512),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   API_TOKEN: optionalText,

@@ -7,7 +7,15 @@ import type { BacktestResultsRepository } from '../storage/database';
 export interface ActivityDependencies {
   config: Pick<
     Config,
-    'DATA_ROOT' | 'PARQUET_COMPRESSION' | 'TASK_RESULT_TTL_DAYS' | 'FAILED_TASK_TTL_DAYS' | 'NODE_ENV' | 'WORKER_ID' | 'FAILURE_WEBHOOK_URL' | 'RESULT_STORAGE_MODE'
+    | 'DATA_ROOT'
+    | 'PARQUET_COMPRESSION'
+    | 'TASK_RESULT_TTL_DAYS'
+    | 'FAILED_TASK_TTL_DAYS'
+    | 'NODE_ENV'
+    | 'WORKER_ID'
+    | 'FAILURE_WEBHOOK_URL'
+    | 'RESULT_STORAGE_MODE'
+    | 'MARKET_DATA_CACHE_MB'
   >;
   store: BlobStore;
   repository: BacktestResultsRepository;

@@ -3,6 +3,7 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import { paramsSchemaFor } from '../contracts/backtestRequest';
 import type { SymbolHeartbeat, SymbolRunResult, SymbolTaskInput } from '../contracts/task';
 import { MarketDataError } from '../data/marketDataError';
+import { createCandleFileCache } from '../data/candleFile';
 import { loadCandles } from '../data/marketData';
 import { runBacktest } from '../engine/backtest';
 import { periodsPerYear } from '../engine/timeframes';
@@ -17,6 +18,7 @@ function reportProgress(symbol: string, progress: number): void {
 }
 
 export function createRunSymbolBacktest({ config, store, logger }: ActivityDependencies) {
+  const candleFileCache = createCandleFileCache(config.MARKET_DATA_CACHE_MB * 1_000_000);
   return async function runSymbolBacktest({ task_id, symbol, spec }: SymbolTaskInput): Promise<SymbolRunResult> {
     const log = logger.child({ task_id, symbol });
     const startedAt = performance.now();
@@ -35,6 +37,7 @@ export function createRunSymbolBacktest({ config, store, logger }: ActivityDepen
         timeframe: spec.timeframe,
         startDate: spec.start_date,
         endDate: spec.end_date,
+        cache: candleFileCache,
       });
     } catch (error) {
       if (error instanceof MarketDataError) {

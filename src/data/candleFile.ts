@@ -27,7 +27,7 @@ import { formatTimestamp, yearStart } from './layout';
 import { MarketDataError } from './marketDataError';
 
 export interface CandleFile {
-  /** Every row of the file, validated. */
+  /** Every row of the file, validated. Read-only: a cached file's arrays are shared by every reader. */
   candles: Candles;
   /** Path relative to the data root. */
   path: string;
@@ -35,8 +35,24 @@ export interface CandleFile {
   md5: string;
 }
 
-/** Reads and validates `{year}.parquet`: every row must pass the candle rules and fall in that UTC year. */
-export async function readCandleFile(dataRoot: string, path: string, year: number): Promise<CandleFile> {
+/** Decoded, validated year files by path, within a memory budget, for the backtests of one process. */
+export type CandleFileCache = FileCache<CandleFile>;
+
+export function createCandleFileCache(maxBytes: number): CandleFileCache {
+  const bytesPerCandle = candleColumnNames.length * Float64Array.BYTES_PER_ELEMENT;
+  return new FileCache<CandleFile>({ maxBytes, sizeOf: ({ candles }) => candles.length * bytesPerCandle });
+}
+
+/**
+ * Reads and validates `{year}.parquet`: every row must pass the candle rules and fall in that UTC year.
+ * With a cache, an unchanged file is decoded once (a parameter sweep reads the same files again and again).
+ */
+export async function readCandleFile(dataRoot: string, path: string, year: number, cache?: CandleFileCache): Promise<CandleFile> {
+  if (cache) return cache.get(join(dataRoot, path), () => decodeCandleFile(dataRoot, path, year));
+  return decodeCandleFile(dataRoot, path, year);
+}
+
+async function decodeCandleFile(dataRoot: string, path: string, year: number): Promise<CandleFile> {
   const absolutePath = join(dataRoot, path);
   const file = await open(absolutePath);
   try {

@@ -8,7 +8,7 @@ import type { Timeframe } from '../engine/timeframes';
 import type { Candles } from '../engine/types';
 import { readParquetRowGroupSizes } from '../storage/parquet';
 import { concatCandles, lowerBound, sliceCandles } from './candleColumns';
-import { corruptFileError, decodeParquet, readCandleFile, tableToCandles } from './candleFile';
+import { corruptFileError, decodeParquet, readCandleFile, tableToCandles, type CandleFileCache } from './candleFile';
 import { FileCache } from './fileCache';
 import {
   assertSymbol,
@@ -34,6 +34,8 @@ export interface LoadCandlesRequest {
   startDate: string;
   /** Last day, `YYYY-MM-DD`, inclusive (up to the next day's 00:00 UTC). */
   endDate: string;
+  /** Decoded year files to reuse; without one every file is read and decoded. */
+  cache?: CandleFileCache;
 }
 
 /** A data file a result was computed from, so the result can be audited and reproduced. */
@@ -45,6 +47,7 @@ export interface DataFileReference {
 }
 
 export interface LoadedCandles {
+  /** Read-only: may share memory with the cache. */
   candles: Candles;
   /** Every file read, in time order. */
   files: DataFileReference[];
@@ -54,7 +57,7 @@ export interface LoadedCandles {
  * Candles with `startDate 00:00 UTC <= timestamp < endDate + 1 day`, read from the year files the range
  * touches; every row of those files is validated. A range only partly covered gives the candles that exist.
  */
-export async function loadCandles({ dataRoot, symbol, timeframe, startDate, endDate }: LoadCandlesRequest): Promise<LoadedCandles> {
+export async function loadCandles({ dataRoot, symbol, timeframe, startDate, endDate, cache }: LoadCandlesRequest): Promise<LoadedCandles> {
   assertSymbol(symbol);
   assertTimeframe(timeframe);
   const from = parseDate('start_date', startDate);
@@ -66,7 +69,7 @@ export async function loadCandles({ dataRoot, symbol, timeframe, startDate, endD
   const files: DataFileReference[] = [];
   const years = series.years.filter((year) => year >= yearOf(from) && year <= yearOf(until - 1));
   // Reads overlap in the I/O pool; of several bad files, the earliest year is reported, whichever failed first.
-  const reads = await Promise.allSettled(years.map((year) => readCandleFile(dataRoot, yearFilePath(series.folder, year), year)));
+  const reads = await Promise.allSettled(years.map((year) => readCandleFile(dataRoot, yearFilePath(series.folder, year), year, cache)));
   const yearFiles = reads.map((read) => {
     if (read.status === 'rejected') throw read.reason;
     return read.value;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createCandleFileCache } from '../../../src/data/candleFile';
 import { listMarketData, loadCandles, type LoadCandlesRequest } from '../../../src/data/marketData';
 import { MarketDataError } from '../../../src/data/marketDataError';
 import { writeSampleData } from '../../../src/data/sampleData';
@@ -257,6 +258,35 @@ describe('loadCandles on hand-made files', () => {
     const error = await loadError(request());
     expect(['corrupt_file', 'invalid_data']).toContain(error.code);
     expect(error.message.startsWith(`${FILE}`)).toBe(true);
+  });
+
+  it('with a cache, decodes an unchanged file once and reads a changed one again', async () => {
+    const cache = createCandleFileCache(10_000_000);
+    await writeCandleRows(dataRoot, FILE, validRows(30));
+    const first = await loadCandles(request({ cache }));
+    const second = await loadCandles(request({ cache }));
+    expect(second.candles.close.buffer).toBe(first.candles.close.buffer);
+    expect(second.files).toEqual(first.files);
+
+    const rewritten = validRows(40);
+    rewritten.close[0] = rewritten.high[0];
+    await writeCandleRows(dataRoot, FILE, rewritten);
+    const third = await loadCandles(request({ cache }));
+    expect(third.candles.length).toBe(40);
+    expect(third.candles.close[0]).toBe(rewritten.high[0]);
+    expect(third.files[0].md5).not.toBe(first.files[0].md5);
+  });
+
+  it('with a cache, never keeps a bad file: once fixed it loads', async () => {
+    const cache = createCandleFileCache(10_000_000);
+    const rows = validRows(30);
+    rows.volume[17] = -1;
+    await writeCandleRows(dataRoot, FILE, rows);
+    expect((await loadError(request({ cache }))).row).toBe(17);
+    expect((await loadError(request({ cache }))).row).toBe(17);
+    rows.volume[17] = 1;
+    await writeCandleRows(dataRoot, FILE, rows);
+    expect((await loadCandles(request({ cache }))).candles.length).toBe(30);
   });
 
   it('treats a year folder without files as no data', async () => {
