@@ -8,7 +8,7 @@ import type { BacktestWorkflowResult, SymbolHeartbeat, SymbolProgress, TaskProgr
 import type { BacktestResultsRepository, BacktestResultRow } from '../storage/database';
 import type { BlobStore } from '../storage/blobStore';
 import { readManifest, type Manifest } from '../storage/taskResult';
-import { taskDirectory } from '../contracts/task';
+import { SYMBOLS_PER_BATCH, symbolBatchWorkflowId, taskDirectory } from '../contracts/task';
 
 export interface TaskMemo {
   strategy: string;
@@ -60,14 +60,36 @@ function heartbeatProgress(description: WorkflowExecutionDescription): Map<strin
   return progress;
 }
 
-async function queryProgress(temporal: Client, taskId: string): Promise<TaskProgress | undefined> {
+async function queryProgress(temporal: Client, workflowId: string): Promise<TaskProgress | undefined> {
   try {
     return await temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
-      temporal.workflow.getHandle(taskId).query<TaskProgress>('progress'),
+      temporal.workflow.getHandle(workflowId).query<TaskProgress>('progress'),
     );
   } catch {
     return undefined; // no worker has picked the task up yet
   }
+}
+
+function withHeartbeats(symbols: SymbolProgress[], description: WorkflowExecutionDescription): SymbolProgress[] {
+  const heartbeats = heartbeatProgress(description);
+  return symbols.map((entry) => (entry.state === 'running' ? { ...entry, progress: heartbeats.get(entry.symbol) ?? entry.progress } : entry));
+}
+
+/**
+ * Each symbol's live state, running ones with their activity's last heartbeat. A task of more than
+ * SYMBOLS_PER_BATCH symbols runs them in batch children, one after another, and knows the running batch
+ * only as a whole: its symbols' states come from that child.
+ */
+async function liveSymbolStates(temporal: Client, taskId: string, description: WorkflowExecutionDescription, symbols: SymbolProgress[]) {
+  const firstRunning = symbols.findIndex((entry) => entry.state === 'running');
+  if (symbols.length <= SYMBOLS_PER_BATCH || firstRunning < 0) return withHeartbeats(symbols, description);
+  const batch = Math.floor(firstRunning / SYMBOLS_PER_BATCH);
+  const batchId = symbolBatchWorkflowId(taskId, batch);
+  const [batchProgress, batchDescription] = await Promise.all([queryProgress(temporal, batchId), describeWorkflow(temporal, batchId)]);
+  if (!batchProgress || !batchDescription) return symbols; // the child is about to start
+  const states = [...symbols];
+  states.splice(batch * SYMBOLS_PER_BATCH, batchProgress.symbols.length, ...withHeartbeats(batchProgress.symbols, batchDescription));
+  return states;
 }
 
 function symbolsFromManifest(manifest: Manifest | undefined, symbols: string[], fallback: SymbolProgress['state']): SymbolProgress[] {
@@ -91,15 +113,12 @@ export async function readTaskView(sources: TaskViewSources, taskId: string): Pr
     describeWorkflow(sources.temporal, taskId),
     sources.repository.get(taskId),
   ]);
-  if (!description && !row) return undefined;
-
-  const memo = (description?.memo as TaskMemo | undefined) ?? {
-    strategy: row!.strategy,
-    symbols: row!.symbols,
-    timeframe: row!.timeframe ?? '',
-    start_date: row!.start_date,
-    end_date: row!.end_date,
-  };
+  // The API puts the request in the memo; a workflow started another way has none until its row exists.
+  const started = description?.memo as Partial<TaskMemo> | undefined;
+  const memo: TaskMemo | undefined = Array.isArray(started?.symbols)
+    ? (started as TaskMemo)
+    : row && { strategy: row.strategy, symbols: row.symbols, timeframe: row.timeframe ?? '', start_date: row.start_date, end_date: row.end_date };
+  if (!memo) return undefined;
   const view: TaskView = {
     task_id: taskId,
     ...memo,
@@ -117,12 +136,9 @@ export async function readTaskView(sources: TaskViewSources, taskId: string): Pr
   if (workflowStatus === 'RUNNING' || workflowStatus === 'CONTINUED_AS_NEW') {
     const progress = await queryProgress(sources.temporal, taskId);
     if (progress) {
-      const heartbeats = heartbeatProgress(description!);
       // Until the workflow has closed, its result may not be in place: never report an end state early.
       view.status = progress.status === 'queued' ? 'queued' : 'running';
-      view.symbols_state = progress.symbols.map((entry) =>
-        entry.state === 'running' ? { ...entry, progress: heartbeats.get(entry.symbol) ?? entry.progress } : entry,
-      );
+      view.symbols_state = await liveSymbolStates(sources.temporal, taskId, description!, progress.symbols);
       view.progress = view.symbols_state.reduce((sum, entry) => sum + entry.progress, 0) / view.symbols_state.length;
     } else {
       view.status = 'queued';

@@ -108,6 +108,17 @@ export function taskDirectory(taskId: string): string {
 /** Id of the schedule that runs the cleanup sweep. */
 export const CLEANUP_SCHEDULE_ID = 'backtest-cleanup-sweep';
 
+/**
+ * Above this many symbols, symbols run in child workflows of this size, one batch after another, so that
+ * no history grows with the symbol count (a 1,000-symbol task: ten children of ~100 KB of history each).
+ */
+export const SYMBOLS_PER_BATCH = 100;
+
+/** Workflow id of the child running a task's symbols `[batch * SYMBOLS_PER_BATCH, ...)`. */
+export function symbolBatchWorkflowId(taskId: string, batch: number): string {
+  return `${taskId}-batch-${batch}`;
+}
+
 /** Workflow id of a task's own cleanup timer. */
 export function taskCleanupWorkflowId(taskId: string): string {
   return `cleanup-${taskId}`;

@@ -29,16 +29,19 @@ import type {
   TaskProgress,
   TaskStatus,
 } from '../contracts/task';
-import { taskCleanupWorkflowId } from '../contracts/task';
+import { SYMBOLS_PER_BATCH, symbolBatchWorkflowId, taskCleanupWorkflowId } from '../contracts/task';
 import { taskCleanupWorkflow } from './cleanupWorkflows';
 
+/** Answered by a task's workflow and by each of its batch children, for their own symbols. */
 export const progressQuery = defineQuery<TaskProgress>('progress');
 
-/**
- * Above this many symbols, symbols run in child workflows of this size, one batch after another, so that
- * no history grows with the symbol count (a 1,000-symbol task: ten children of ~100 KB of history each).
- */
-export const SYMBOLS_PER_BATCH = 100;
+function answerProgressQueries(status: () => TaskStatus, symbols: SymbolProgress[]): void {
+  setHandler(progressQuery, () => ({
+    status: status(),
+    progress: symbols.reduce((sum, symbol) => sum + symbol.progress, 0) / symbols.length,
+    symbols,
+  }));
+}
 
 /** Error types an activity raises for input that no retry can fix. */
 export const NON_RETRYABLE_ERROR_TYPES = ['MarketDataError', 'InvalidParameters'];
@@ -155,6 +158,7 @@ export interface SymbolBatchInput {
 /** One batch of a large task's symbols (see SYMBOLS_PER_BATCH). */
 export async function symbolBatchWorkflow(input: SymbolBatchInput): Promise<SymbolOutcome[]> {
   const entries: SymbolProgress[] = input.symbols.map((symbol) => ({ symbol, state: 'pending', progress: 0 }));
+  answerProgressQueries(() => 'running', entries);
   return runSymbols(input.task_id, input.spec, entries, input.max_parallel_symbols);
 }
 
@@ -172,11 +176,7 @@ export async function backtestWorkflow(input: BacktestWorkflowInput): Promise<Ba
       state === 'running' ? { symbol, state: 'failed' as const, error: 'stopped: the task was cancelled or failed' } : { symbol, state, ...(error ? { error } : {}) },
     );
 
-  setHandler(progressQuery, () => ({
-    status,
-    progress: symbols.reduce((sum, symbol) => sum + symbol.progress, 0) / symbols.length,
-    symbols,
-  }));
+  answerProgressQueries(() => status, symbols);
 
   try {
     await recordTaskStart({ task_id, request });
@@ -191,7 +191,7 @@ export async function backtestWorkflow(input: BacktestWorkflowInput): Promise<Ba
         const batch = symbols.slice(start, start + SYMBOLS_PER_BATCH);
         for (const entry of batch) entry.state = 'running';
         const batchOutcomes = await executeChild(symbolBatchWorkflow, {
-          workflowId: `${task_id}-batch-${start / SYMBOLS_PER_BATCH}`,
+          workflowId: symbolBatchWorkflowId(task_id, start / SYMBOLS_PER_BATCH),
           args: [{ task_id, spec, symbols: batch.map((entry) => entry.symbol), max_parallel_symbols: input.max_parallel_symbols }],
         });
         batchOutcomes.forEach((outcome, index) => {

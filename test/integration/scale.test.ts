@@ -4,7 +4,8 @@
  */
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BacktestWorkflowResult } from '../../src/contracts/task';
+import request from 'supertest';
+import { SYMBOLS_PER_BATCH, symbolBatchWorkflowId, type BacktestWorkflowResult, type SymbolProgress } from '../../src/contracts/task';
 import { writeSampleData } from '../../src/data/sampleData';
 import { parquetToTable } from '../../src/storage/parquet';
 import { startBacktestWorkflow, startHarness, type Harness } from './harness';
@@ -31,11 +32,31 @@ it('runs 1,000 symbols with every workflow history well under 1 MB and the event
     { maxParallelSymbols: 16 },
   );
   const task_id = handle.workflowId;
+
+  // While it runs, the status shows the running batch symbol by symbol (from the batch child).
+  const batchesSeenMidway = new Set<number>();
+  let finished = false;
+  const watching = (async () => {
+    while (!finished) {
+      const response = await request(harness.app).get(`/api/backtests/${task_id}`);
+      expect(response.status).toBeLessThan(500);
+      if (response.body.status !== 'running') continue;
+      const states: SymbolProgress['state'][] = response.body.symbols.map((entry: SymbolProgress) => entry.state);
+      for (let batch = 0; batch < SYMBOL_COUNT / SYMBOLS_PER_BATCH; batch++) {
+        const batchStates = states.slice(batch * SYMBOLS_PER_BATCH, (batch + 1) * SYMBOLS_PER_BATCH);
+        if (batchStates.includes('completed') && batchStates.includes('pending')) batchesSeenMidway.add(batch);
+      }
+    }
+  })();
   const result = (await handle.result()) as BacktestWorkflowResult;
+  finished = true;
+  await watching;
   expect(result).toMatchObject({ status: 'completed', symbols_processed: SYMBOL_COUNT, symbols_failed: 0 });
+  console.log(`batches seen half done: ${[...batchesSeenMidway].join(', ')}`);
+  expect(batchesSeenMidway.size).toBeGreaterThan(0);
 
   // The task's own history and each batch child's stay far below the limits.
-  const histories = [task_id, ...Array.from({ length: SYMBOL_COUNT / 100 }, (_, batch) => `${task_id}-batch-${batch}`)];
+  const histories = [task_id, ...Array.from({ length: SYMBOL_COUNT / SYMBOLS_PER_BATCH }, (_, batch) => symbolBatchWorkflowId(task_id, batch))];
   for (const workflowId of histories) {
     const description = await harness.client.workflow.getHandle(workflowId).describe();
     expect(description.status.name).toBe('COMPLETED');
