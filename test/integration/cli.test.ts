@@ -177,9 +177,9 @@ describe('backtest show', () => {
   });
 
   it('exits 1 for a task where every symbol failed, and shows why', async () => {
-    // The API refuses unknown symbols, so this task is started on Temporal directly, as the API would.
+    // The API refuses unknown symbols, so this task is started on Temporal directly (without the API's memo).
     const request: BacktestRequestInput = { strategy: 'volume_zone_breakout', symbols: ['MISSING_KRW'], start_date: '2024-01-01', end_date: '2024-01-31', timeframe: '1d' };
-    const handle = await startBacktestWorkflow(harness, request, { memo: { ...request } });
+    const handle = await startBacktestWorkflow(harness, request);
     await handle.result();
     const taskId = handle.workflowId;
     const { code, stdout, stderr } = await backtest(['show', taskId]);

@@ -125,8 +125,6 @@ export interface StartOptions {
   maxParallelSymbols?: number;
   /** Another worker's queue (default: this harness's worker). */
   taskQueue?: string;
-  /** Memo as the API sets it, for tests that read the task through the API afterwards. */
-  memo?: Record<string, unknown>;
 }
 
 /**
@@ -144,7 +142,6 @@ export async function startBacktestWorkflow(harness: Harness, request: BacktestR
     taskQueue: options.taskQueue ?? harness.config.TEMPORAL_TASK_QUEUE,
     workflowId: taskId,
     args: [input],
-    ...(options.memo ? { memo: options.memo } : {}),
   });
 }
 
