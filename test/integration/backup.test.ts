@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, type Pool } from 'pg';
 import { writeSampleData } from '../../src/data/sampleData';
@@ -15,6 +15,7 @@ import { LocalBlobStore } from '../../src/storage/blobStore';
 import { BacktestResultsRepository, createPool, runMigrations } from '../../src/storage/database';
 import { migrateLegacyResults } from '../../src/storage/migrateLegacy';
 import { md5 } from '../../src/storage/taskResult';
+import { describeFilesUnder } from './fileTree';
 
 /** Databases are created on the server of the test database, through its `postgres` database. */
 function databaseUrl(name: string): string {
@@ -34,18 +35,7 @@ async function admin(sql: string): Promise<void> {
 }
 
 /** Every file under a folder with its MD5. */
-function checksums(root: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else files[relative(root, path)] = md5(readFileSync(path));
-    }
-  };
-  walk(root);
-  return files;
-}
+const checksums = (root: string) => describeFilesUnder(root, (path) => md5(readFileSync(path)));
 
 async function allRows(pool: Pool): Promise<unknown[]> {
   const { rows } = await pool.query('SELECT row_to_json(t)::text AS row FROM backtest_results t ORDER BY task_id');

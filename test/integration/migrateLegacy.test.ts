@@ -4,8 +4,8 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Pool } from 'pg';
 import { mulberry32 } from '../../src/data/sampleData';
@@ -15,6 +15,7 @@ import type { LegacyResultJson } from '../../src/storage/legacyResult';
 import { formatMigrationReport, migrateLegacyResults, type LegacyMigrationOptions } from '../../src/storage/migrateLegacy';
 import { readPerformanceCurve, readSymbolSignals, readSymbolSummary } from '../../src/storage/resultTables';
 import { md5 } from '../../src/storage/taskResult';
+import { describeFilesUnder } from './fileTree';
 
 const SYMBOLS = ['BTC_KRW', 'ETH_KRW', 'XRP_KRW', 'SOL_KRW', 'DOGE_KRW'];
 const DAY_MS = 86_400_000;
@@ -136,16 +137,10 @@ function writeLegacySet(tasksDir: string): LegacySet {
 
 /** Every file under a folder with its size and modification time: what "changes nothing" compares. */
 function snapshot(root: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else files[relative(root, path)] = `${statSync(path).size}@${statSync(path).mtimeMs}`;
-    }
-  };
-  walk(root);
-  return files;
+  return describeFilesUnder(root, (path) => {
+    const stats = statSync(path);
+    return `${stats.size}@${stats.mtimeMs}`;
+  });
 }
 
 let pool: Pool;
