@@ -8,7 +8,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 bash scripts/install-temporal-cli.sh
 bash scripts/install-chromium.sh
-echo "== type check and web page build"
+echo "== lint, type check and web page build"
+npx eslint .
+npx prettier --check . --log-level warn
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p web/tsconfig.json --noEmit
 npx vite build web --logLevel warn

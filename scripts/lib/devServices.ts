@@ -122,7 +122,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     if (options.uiPort) await waitForPort(options.uiPort, '127.0.0.1', 30_000, child);
   } catch (error) {
     await stopProcess(child);
-    throw new Error(`the Temporal dev server did not start: ${(error as Error).message}\n${stderr}`);
+    throw new Error(`the Temporal dev server did not start: ${(error as Error).message}\n${stderr}`, { cause: error });
   }
   return { address: `127.0.0.1:${options.port}`, stop: () => stopProcess(child) };
 }
