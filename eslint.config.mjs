@@ -41,7 +41,16 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/activities', '**/activities/**', '**/storage', '**/storage/**', 'pg', 'parquet-wasm', 'apache-arrow', '@temporalio/activity'],
+              group: [
+                '**/activities',
+                '**/activities/**',
+                '**/storage',
+                '**/storage/**',
+                'pg',
+                'parquet-wasm',
+                'apache-arrow',
+                '@temporalio/activity',
+              ],
               allowTypeImports: true,
               message: 'workflows reach activities and storage only through proxyActivities: import their types only',
             },

@@ -24,7 +24,11 @@ runOnRealStack(async () => {
   /** Submits over HTTP and polls until the task is finished; returns milliseconds. */
   async function submitAndWait(body: object): Promise<{ ms: number; taskId: string }> {
     const started = performance.now();
-    const response = await fetch(`${api}/api/backtests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${api}/api/backtests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const { task_id: taskId } = (await response.json()) as { task_id: string };
     for (;;) {
       const status = (await (await fetch(`${api}/api/backtests/${taskId}`)).json()) as { status: string };
@@ -36,7 +40,13 @@ runOnRealStack(async () => {
 
   try {
     // 1000 daily candles: 2022-04-06 .. 2024-12-31.
-    const single = { strategy: 'volume_zone_breakout', symbols: ['BTC_KRW'], start_date: '2022-04-06', end_date: '2024-12-31', timeframe: '1d' };
+    const single = {
+      strategy: 'volume_zone_breakout',
+      symbols: ['BTC_KRW'],
+      start_date: '2022-04-06',
+      end_date: '2024-12-31',
+      timeframe: '1d',
+    };
     await submitAndWait(single);
     const times: number[] = [];
     for (let run = 0; run < 10; run++) times.push((await submitAndWait(single)).ms);
@@ -44,13 +54,21 @@ runOnRealStack(async () => {
     console.log(`e2e 1 symbol x 1000 daily candles p50: ${((times[4] + times[5]) / 2).toFixed(0)} ms`);
     console.log(`e2e 1 symbol x 1000 daily candles p90: ${times[8].toFixed(0)} ms`);
 
-    const wide = { strategy: 'volume_zone_breakout', symbols: hourlySymbols, start_date: '2023-01-01', end_date: '2023-12-31', timeframe: '1h' };
+    const wide = {
+      strategy: 'volume_zone_breakout',
+      symbols: hourlySymbols,
+      start_date: '2023-01-01',
+      end_date: '2023-12-31',
+      timeframe: '1h',
+    };
     const { ms, taskId } = await submitAndWait(wide);
     const description = await harness.client.workflow.getHandle(taskId).describe();
     console.log(`e2e 100 symbols x 8760 hourly candles: ${ms.toFixed(0)} ms`);
     console.log(`e2e 100 symbols x 8760 hourly candles history: ${description.historySize} bytes, ${description.historyLength} events`);
     const manifest = await readManifestOf(harness, taskId);
-    console.log(`e2e 100 symbols x 8760 hourly candles mean symbol activity: ${manifest.summary.average_execution_time_per_symbol_ms.toFixed(1)} ms`);
+    console.log(
+      `e2e 100 symbols x 8760 hourly candles mean symbol activity: ${manifest.summary.average_execution_time_per_symbol_ms.toFixed(1)} ms`,
+    );
   } finally {
     server.close();
     await harness.stop();

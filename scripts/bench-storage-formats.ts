@@ -25,7 +25,12 @@ import { periodsPerYear } from '../src/engine/timeframes';
 import type { ExecutionParams } from '../src/engine/types';
 import { buildLegacyResult } from '../src/storage/legacyResult';
 import { parquetToTable, tableToParquet, type ParquetCompression } from '../src/storage/parquet';
-import { buildPerformanceCurveTable, buildSymbolSignalsTable, buildSymbolSummaryTable, type ResultTables } from '../src/storage/resultTables';
+import {
+  buildPerformanceCurveTable,
+  buildSymbolSignalsTable,
+  buildSymbolSummaryTable,
+  type ResultTables,
+} from '../src/storage/resultTables';
 import { median } from './lib/bench';
 
 const TRADE_COUNTS = [1_000, 10_000, 100_000];
@@ -139,7 +144,9 @@ function main(): void {
       const curveRows = tables.performance_curve.numRows;
       const json = measureJson(directory, tables, rounds);
       const pretty = prettyJsonBytes(tables);
-      console.log(`${trades} trades (${curveRows} curve rows) json: ${json.bytes} bytes, write ${fmt(json.writeMs)} ms, read ${fmt(json.readMs)} ms`);
+      console.log(
+        `${trades} trades (${curveRows} curve rows) json: ${json.bytes} bytes, write ${fmt(json.writeMs)} ms, read ${fmt(json.readMs)} ms`,
+      );
       console.log(`${trades} trades json-pretty: ${pretty} bytes (${((pretty / json.bytes) * 100).toFixed(0)}% of compact)`);
       table.push(`| ${trades} | ${curveRows} | JSON (compact) | ${json.bytes} | 100 | ${fmt(json.writeMs)} | ${fmt(json.readMs)} |`);
       table.push(`| ${trades} | ${curveRows} | JSON (pretty, indent 2) | ${pretty} | ${((pretty / json.bytes) * 100).toFixed(0)} | | |`);
@@ -149,7 +156,9 @@ function main(): void {
         console.log(
           `${trades} trades parquet-${compression}: ${parquet.bytes} bytes (${percent}% of json), write ${fmt(parquet.writeMs)} ms, read ${fmt(parquet.readMs)} ms`,
         );
-        table.push(`| ${trades} | ${curveRows} | Parquet ${compression} | ${parquet.bytes} | ${percent} | ${fmt(parquet.writeMs)} | ${fmt(parquet.readMs)} |`);
+        table.push(
+          `| ${trades} | ${curveRows} | Parquet ${compression} | ${parquet.bytes} | ${percent} | ${fmt(parquet.writeMs)} | ${fmt(parquet.readMs)} |`,
+        );
       }
     }
     console.log(`\n${table.join('\n')}`);

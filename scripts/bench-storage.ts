@@ -58,9 +58,24 @@ function syntheticSymbol(seed: number) {
 }
 
 const summary: SymbolSummary = {
-  win_rate: 50, avg_return: 0.1, max_return: 5, min_return: -5, max_drawdown: 10, avg_hold_bars: 1,
-  total_signals: TRADES, winning_signals: 500, losing_signals: 499, total_pnl: 100, total_pnl_pct: 0.1,
-  sharpe: 1, sortino: null, profit_factor: 1.1, expectancy: 0.1, exposure_pct: 10, cagr: null, buy_and_hold_return_pct: 3,
+  win_rate: 50,
+  avg_return: 0.1,
+  max_return: 5,
+  min_return: -5,
+  max_drawdown: 10,
+  avg_hold_bars: 1,
+  total_signals: TRADES,
+  winning_signals: 500,
+  losing_signals: 499,
+  total_pnl: 100,
+  total_pnl_pct: 0.1,
+  sharpe: 1,
+  sortino: null,
+  profit_factor: 1.1,
+  expectancy: 0.1,
+  exposure_pct: 10,
+  cagr: null,
+  buy_and_hold_return_pct: 3,
 };
 
 const ROUNDS = 5;

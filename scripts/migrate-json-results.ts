@@ -65,7 +65,8 @@ function progressReporter(): { update: (progress: MigrationProgress) => void; st
 runScript('migrate-json', USAGE, { options }, async ({ values }) => {
   const config = loadConfig({ ...process.env, ...(values['data-root'] ? { DATA_ROOT: values['data-root'] } : {}) });
   const batchSize = Number(values['batch-size']);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`--batch-size: got ${values['batch-size']}, expected an integer >= 1`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new UsageError(`--batch-size: got ${values['batch-size']}, expected an integer >= 1`);
 
   const pool = createPool(values['database-url'] ?? config.DATABASE_URL ?? EMBEDDED_DATABASE_URL);
   const progress = progressReporter();

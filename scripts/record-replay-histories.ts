@@ -40,7 +40,11 @@ runOnRealStack(async () => {
     const partial = await start(harness, { symbols: ['BTC_KRW', 'GONE_KRW'], ...range });
     await save(harness, 'partially-failed', partial.workflowId);
 
-    const cancelled = await start(harness, { symbols: ['BTC_KRW', 'ETH_KRW'], start_date: '2021-01-01', end_date: '2024-12-31', timeframe: '1h' }, 1);
+    const cancelled = await start(
+      harness,
+      { symbols: ['BTC_KRW', 'ETH_KRW'], start_date: '2021-01-01', end_date: '2024-12-31', timeframe: '1h' },
+      1,
+    );
     await waitFor(
       () => cancelled.query<TaskProgress>('progress'),
       (progress) => progress.symbols.some((symbol) => symbol.state !== 'pending'),

@@ -74,7 +74,11 @@ async function main(): Promise<void> {
 
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
-    await assertPortFree(EMBEDDED_POSTGRES_PORT, 'embedded PostgreSQL', 'Is the platform already running? Otherwise set EMBEDDED_POSTGRES_PORT or DATABASE_URL.');
+    await assertPortFree(
+      EMBEDDED_POSTGRES_PORT,
+      'embedded PostgreSQL',
+      'Is the platform already running? Otherwise set EMBEDDED_POSTGRES_PORT or DATABASE_URL.',
+    );
     const postgres = await startEmbeddedPostgres(join(config.DATA_ROOT, 'pg'), EMBEDDED_POSTGRES_PORT, 'backtests');
     services.push(postgres);
     databaseUrl = postgres.address;

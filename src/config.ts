@@ -10,7 +10,10 @@ const optionalText = z
   .transform((value) => (value ? value : undefined));
 
 const environmentSchema = z.object({
-  DATA_ROOT: z.string().default('./data').transform((value) => resolve(value)),
+  DATA_ROOT: z
+    .string()
+    .default('./data')
+    .transform((value) => resolve(value)),
   DATABASE_URL: optionalText,
   TEMPORAL_ADDRESS: optionalText,
   TEMPORAL_NAMESPACE: z.string().default('default'),

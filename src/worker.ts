@@ -25,9 +25,7 @@ export function createBacktestWorker(options: BacktestWorkerOptions): Promise<Wo
     taskQueue: options.taskQueue,
     activities: createActivities(options.dependencies),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('./workflows') }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
   });
 }
 

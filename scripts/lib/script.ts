@@ -10,7 +10,8 @@ type ParsedArgs<T extends ParseArgsConfig> = ReturnType<typeof parseArgs<T>>;
 export class UsageError extends Error {}
 
 // Not `instanceof Error`: errors from Node's internals may come from another realm (jest's sandbox).
-const messageOf = (error: unknown) => (typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error));
+const messageOf = (error: unknown) =>
+  typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
 
 /**
  * Parses the arguments and runs `main`; its result, when a number, is the exit code. Settles (never

@@ -47,7 +47,13 @@ export function createApp(deps: ApiDependencies): Express {
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       handler: (_request, _response, next) =>
-        next(new HttpError(429, 'too_many_submissions', `at most ${deps.config.SUBMISSIONS_PER_MINUTE} submissions per minute; try again shortly`)),
+        next(
+          new HttpError(
+            429,
+            'too_many_submissions',
+            `at most ${deps.config.SUBMISSIONS_PER_MINUTE} submissions per minute; try again shortly`,
+          ),
+        ),
     }),
   );
   app.use(express.json({ limit: BODY_LIMIT }));

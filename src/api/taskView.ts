@@ -72,7 +72,9 @@ async function queryProgress(temporal: Client, workflowId: string): Promise<Task
 
 function withHeartbeats(symbols: SymbolProgress[], description: WorkflowExecutionDescription): SymbolProgress[] {
   const heartbeats = heartbeatProgress(description);
-  return symbols.map((entry) => (entry.state === 'running' ? { ...entry, progress: heartbeats.get(entry.symbol) ?? entry.progress } : entry));
+  return symbols.map((entry) =>
+    entry.state === 'running' ? { ...entry, progress: heartbeats.get(entry.symbol) ?? entry.progress } : entry,
+  );
 }
 
 /**
@@ -109,15 +111,18 @@ export function rowStatus(row: BacktestResultRow): Exclude<TaskStatus, 'queued'>
 }
 
 export async function readTaskView(sources: TaskViewSources, taskId: string): Promise<TaskView | undefined> {
-  const [description, row] = await Promise.all([
-    describeWorkflow(sources.temporal, taskId),
-    sources.repository.get(taskId),
-  ]);
+  const [description, row] = await Promise.all([describeWorkflow(sources.temporal, taskId), sources.repository.get(taskId)]);
   // The API puts the request in the memo; a workflow started another way has none until its row exists.
   const started = description?.memo as Partial<TaskMemo> | undefined;
   const memo: TaskMemo | undefined = Array.isArray(started?.symbols)
     ? (started as TaskMemo)
-    : row && { strategy: row.strategy, symbols: row.symbols, timeframe: row.timeframe ?? '', start_date: row.start_date, end_date: row.end_date };
+    : row && {
+        strategy: row.strategy,
+        symbols: row.symbols,
+        timeframe: row.timeframe ?? '',
+        start_date: row.start_date,
+        end_date: row.end_date,
+      };
   if (!memo) return undefined;
   const view: TaskView = {
     task_id: taskId,
@@ -151,7 +156,7 @@ export async function readTaskView(sources: TaskViewSources, taskId: string): Pr
   // its history for a while longer, but for users it no longer exists.
   if (description && !row && !manifest) return undefined;
   if (workflowStatus === 'COMPLETED') {
-    const result = await sources.temporal.workflow.getHandle(taskId).result() as BacktestWorkflowResult;
+    const result = (await sources.temporal.workflow.getHandle(taskId).result()) as BacktestWorkflowResult;
     view.status = result.status;
     view.error = result.error ?? null;
   } else if (workflowStatus === 'CANCELLED') {

@@ -87,7 +87,9 @@ function abbreviateList(items: string[], shown: number): string {
 
 export async function listTasks(client: ApiClient, options: ListOptions): Promise<number> {
   const { json, ...filters } = options;
-  const query = new URLSearchParams(Object.entries(filters).filter((entry): entry is [string, string] => entry[1] !== undefined)).toString();
+  const query = new URLSearchParams(
+    Object.entries(filters).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  ).toString();
   const body = await client.request<HistoryResponse>('GET', `/api/backtests${query ? `?${query}` : ''}`);
   if (json) {
     printJson(body);

@@ -97,7 +97,10 @@ export async function runBacktest(client: ApiClient, options: RunOptions): Promi
   const submission = await client.request<SubmissionResponse>('POST', '/api/backtests', {
     strategy: options.strategy,
     params: options.param ?? {},
-    symbols: options.symbols.split(',').map((symbol) => symbol.trim()).filter(Boolean),
+    symbols: options.symbols
+      .split(',')
+      .map((symbol) => symbol.trim())
+      .filter(Boolean),
     start_date: options.from,
     end_date: options.to,
     timeframe: options.timeframe,
@@ -122,7 +125,8 @@ export async function runBacktest(client: ApiClient, options: RunOptions): Promi
   try {
     status = await waitForTask(client, taskId, display);
   } catch (error) {
-    if (error instanceof CliError) throw new CliError(`${error.message}\ntask ${taskId} may still be running\n${followHint(taskId)}`, error.exitCode);
+    if (error instanceof CliError)
+      throw new CliError(`${error.message}\ntask ${taskId} may still be running\n${followHint(taskId)}`, error.exitCode);
     throw error;
   } finally {
     display.stop();

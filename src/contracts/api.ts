@@ -9,7 +9,10 @@ import { backtestRequestSchema, isoDateSchema, strategyIdSchema, symbolSchema, t
 export const errorResponseSchema = z.object({
   error: z.string().describe('machine-readable code, e.g. validation_failed, task_not_found'),
   message: z.string().describe('what went wrong, for a person'),
-  details: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('one entry per bad field (422)'),
+  details: z
+    .array(z.object({ field: z.string(), message: z.string() }))
+    .optional()
+    .describe('one entry per bad field (422)'),
 });
 
 export const taskIdParamsSchema = z.object({
@@ -56,7 +59,19 @@ export const resultQuerySchema = z.strictObject({
   trades_limit: z.coerce.number().int().min(1).max(10_000).default(1000),
   max_points: z.coerce.number().int().min(2).max(1_000_000).optional().describe('downsample each equity curve to at most this many points'),
   trades_sort: z
-    .enum(['signal_index', 'timestamp', 'entry_price', 'exit_price', 'quantity', 'return_pct', 'hold_bars', 'fee_amount', 'slippage_amount', 'symbol', 'status'])
+    .enum([
+      'signal_index',
+      'timestamp',
+      'entry_price',
+      'exit_price',
+      'quantity',
+      'return_pct',
+      'hold_bars',
+      'fee_amount',
+      'slippage_amount',
+      'symbol',
+      'status',
+    ])
     .optional()
     .describe('sort all matching trades by this column before paging (nulls last); file order when omitted'),
   trades_order: z.enum(['asc', 'desc']).default('asc').describe('direction of trades_sort'),
@@ -172,7 +187,9 @@ export const symbolsResponseSchema = z.object({
   symbols: z.array(
     z.object({
       symbol: z.string(),
-      timeframes: z.array(z.object({ timeframe: timeframeSchema, start_date: z.string(), end_date: z.string(), candles: z.number().int() })),
+      timeframes: z.array(
+        z.object({ timeframe: timeframeSchema, start_date: z.string(), end_date: z.string(), candles: z.number().int() }),
+      ),
     }),
   ),
 });
@@ -199,20 +216,97 @@ const notFound = { 404: errorResponseSchema };
 const invalid = { 422: errorResponseSchema };
 
 export const apiRoutes: ApiRoute[] = [
-  { method: 'post', path: '/api/backtests', summary: 'Submit a backtest', body: backtestRequestSchema, responses: { 202: submissionResponseSchema, ...invalid, 429: errorResponseSchema } },
-  { method: 'get', path: '/api/backtests', summary: 'History of backtests, newest first', query: historyQuerySchema, responses: { 200: historyResponseSchema, ...invalid } },
-  { method: 'get', path: '/api/backtests/:id', summary: 'Status, progress and per-symbol states', params: taskIdParamsSchema, responses: { 200: taskResponseSchema, ...notFound } },
-  { method: 'get', path: '/api/backtests/:id/result', summary: 'Stored result: summary, a page of trades, the equity curve', params: taskIdParamsSchema, query: resultQuerySchema, responses: { 200: resultResponseSchema, ...notFound, 409: errorResponseSchema, ...invalid } },
-  { method: 'get', path: '/api/backtests/:id/files/:name', summary: 'Download a file listed in the manifest', params: fileParamsSchema, responses: { 200: null, ...notFound } },
-  { method: 'post', path: '/api/backtests/:id/cancel', summary: 'Cancel a running task', params: taskIdParamsSchema, responses: { 202: cancelResponseSchema, ...notFound, 409: errorResponseSchema } },
-  { method: 'patch', path: '/api/backtests/:id', summary: 'Pin or unpin a result (pinned results are never cleaned up)', params: taskIdParamsSchema, body: pinBodySchema, responses: { 200: historyItemSchema, ...notFound, ...invalid } },
-  { method: 'delete', path: '/api/backtests/:id', summary: "Delete a finished task's files and row", params: taskIdParamsSchema, responses: { 204: null, ...notFound, 409: errorResponseSchema } },
-  { method: 'get', path: '/api/strategies', summary: 'Strategies and their parameter JSON schemas', responses: { 200: strategiesResponseSchema } },
-  { method: 'get', path: '/api/data/symbols', summary: 'Available symbols, timeframes and date ranges', responses: { 200: symbolsResponseSchema } },
-  { method: 'post', path: '/api/backtest/run', summary: "The predecessor's submit route (same as POST /api/backtests)", body: backtestRequestSchema, responses: { 202: submissionResponseSchema, ...invalid } },
-  { method: 'get', path: '/api/backtest/status/:id', summary: "The predecessor's status route (same as GET /api/backtests/:id)", params: taskIdParamsSchema, responses: { 200: taskResponseSchema, ...notFound } },
+  {
+    method: 'post',
+    path: '/api/backtests',
+    summary: 'Submit a backtest',
+    body: backtestRequestSchema,
+    responses: { 202: submissionResponseSchema, ...invalid, 429: errorResponseSchema },
+  },
+  {
+    method: 'get',
+    path: '/api/backtests',
+    summary: 'History of backtests, newest first',
+    query: historyQuerySchema,
+    responses: { 200: historyResponseSchema, ...invalid },
+  },
+  {
+    method: 'get',
+    path: '/api/backtests/:id',
+    summary: 'Status, progress and per-symbol states',
+    params: taskIdParamsSchema,
+    responses: { 200: taskResponseSchema, ...notFound },
+  },
+  {
+    method: 'get',
+    path: '/api/backtests/:id/result',
+    summary: 'Stored result: summary, a page of trades, the equity curve',
+    params: taskIdParamsSchema,
+    query: resultQuerySchema,
+    responses: { 200: resultResponseSchema, ...notFound, 409: errorResponseSchema, ...invalid },
+  },
+  {
+    method: 'get',
+    path: '/api/backtests/:id/files/:name',
+    summary: 'Download a file listed in the manifest',
+    params: fileParamsSchema,
+    responses: { 200: null, ...notFound },
+  },
+  {
+    method: 'post',
+    path: '/api/backtests/:id/cancel',
+    summary: 'Cancel a running task',
+    params: taskIdParamsSchema,
+    responses: { 202: cancelResponseSchema, ...notFound, 409: errorResponseSchema },
+  },
+  {
+    method: 'patch',
+    path: '/api/backtests/:id',
+    summary: 'Pin or unpin a result (pinned results are never cleaned up)',
+    params: taskIdParamsSchema,
+    body: pinBodySchema,
+    responses: { 200: historyItemSchema, ...notFound, ...invalid },
+  },
+  {
+    method: 'delete',
+    path: '/api/backtests/:id',
+    summary: "Delete a finished task's files and row",
+    params: taskIdParamsSchema,
+    responses: { 204: null, ...notFound, 409: errorResponseSchema },
+  },
+  {
+    method: 'get',
+    path: '/api/strategies',
+    summary: 'Strategies and their parameter JSON schemas',
+    responses: { 200: strategiesResponseSchema },
+  },
+  {
+    method: 'get',
+    path: '/api/data/symbols',
+    summary: 'Available symbols, timeframes and date ranges',
+    responses: { 200: symbolsResponseSchema },
+  },
+  {
+    method: 'post',
+    path: '/api/backtest/run',
+    summary: "The predecessor's submit route (same as POST /api/backtests)",
+    body: backtestRequestSchema,
+    responses: { 202: submissionResponseSchema, ...invalid },
+  },
+  {
+    method: 'get',
+    path: '/api/backtest/status/:id',
+    summary: "The predecessor's status route (same as GET /api/backtests/:id)",
+    params: taskIdParamsSchema,
+    responses: { 200: taskResponseSchema, ...notFound },
+  },
   { method: 'get', path: '/healthz', summary: 'Liveness', responses: { 200: z.object({ status: z.literal('ok') }) } },
-  { method: 'get', path: '/readyz', summary: 'Readiness: Temporal and PostgreSQL reachable', responses: { 200: readinessResponseSchema, 503: readinessResponseSchema } },
+  {
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness: Temporal and PostgreSQL reachable',
+    responses: { 200: readinessResponseSchema, 503: readinessResponseSchema },
+  },
   { method: 'get', path: '/api/openapi.json', summary: 'This document', responses: { 200: null } },
 ];
 

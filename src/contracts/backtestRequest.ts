@@ -53,10 +53,7 @@ export function daysInRange(startDate: string, endDate: string): number {
 const requestShape = z.strictObject({
   strategy: strategyIdSchema,
   params: z.record(z.string(), z.unknown()).default({}),
-  symbols: z
-    .array(symbolSchema)
-    .min(1, 'give at least one symbol')
-    .max(MAX_SYMBOLS, `at most ${MAX_SYMBOLS} symbols per backtest`),
+  symbols: z.array(symbolSchema).min(1, 'give at least one symbol').max(MAX_SYMBOLS, `at most ${MAX_SYMBOLS} symbols per backtest`),
   start_date: isoDateSchema,
   end_date: isoDateSchema,
   timeframe: timeframeSchema,
@@ -105,13 +102,11 @@ function checkAcrossFields(value: unknown, ctx: RefinementContext): void {
 }
 
 /** Validates a submission and returns it normalised: symbols upper-cased, every parameter default applied. */
-export const backtestRequestSchema = requestShape
-  .superRefine(checkAcrossFields, { when: () => true })
-  .transform((request) => {
-    const params = paramsSchemaFor(request.strategy).safeParse(request.params);
-    // Bad parameters were already reported by checkAcrossFields.
-    return params.success ? { ...request, params: params.data } : z.NEVER;
-  });
+export const backtestRequestSchema = requestShape.superRefine(checkAcrossFields, { when: () => true }).transform((request) => {
+  const params = paramsSchemaFor(request.strategy).safeParse(request.params);
+  // Bad parameters were already reported by checkAcrossFields.
+  return params.success ? { ...request, params: params.data } : z.NEVER;
+});
 
 /** What a client sends (before defaults). */
 export type BacktestRequestInput = z.input<typeof backtestRequestSchema>;

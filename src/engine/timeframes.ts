@@ -10,6 +10,7 @@ const minutesPerBar: Record<Timeframe, number> = { '1m': 1, '5m': 5, '15m': 15, 
 /** Bars in a year of a 24/7 market: 1d -> 365, 1h -> 8760, 1m -> 525600. */
 export function periodsPerYear(timeframe: Timeframe): number {
   const barMinutes = minutesPerBar[timeframe];
-  if (barMinutes === undefined) throw new RangeError(`unknown timeframe: got ${String(timeframe)}, expected one of ${timeframes.join(', ')}`);
+  if (barMinutes === undefined)
+    throw new RangeError(`unknown timeframe: got ${String(timeframe)}, expected one of ${timeframes.join(', ')}`);
   return minutesPerYear / barMinutes;
 }

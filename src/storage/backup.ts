@@ -94,20 +94,30 @@ function pgToolDirectories(): string[] {
  * The installed `tool` of the lowest major version >= `minimumMajor` (pg_dump refuses a newer server,
  * and the oldest fitting one writes an archive the most pg_restore versions read); undefined if none.
  */
-export async function findPgTool(tool: 'pg_dump' | 'pg_restore', minimumMajor: number, directories = pgToolDirectories()): Promise<PgTool | undefined> {
+export async function findPgTool(
+  tool: 'pg_dump' | 'pg_restore',
+  minimumMajor: number,
+  directories = pgToolDirectories(),
+): Promise<PgTool | undefined> {
   const found: PgTool[] = [];
   for (const directory of directories) {
     const path = join(directory, tool);
     if (!directory || !existsSync(path)) continue;
-    const output = await run(path, ['--version']).then(({ stdout }) => stdout, () => '');
+    const output = await run(path, ['--version']).then(
+      ({ stdout }) => stdout,
+      () => '',
+    );
     const version = /\(PostgreSQL\) (\d+)(\.\d+)?/.exec(output);
-    if (version && Number(version[1]) >= minimumMajor) found.push({ path, major: Number(version[1]), version: version[1] + (version[2] ?? '') });
+    if (version && Number(version[1]) >= minimumMajor)
+      found.push({ path, major: Number(version[1]), version: version[1] + (version[2] ?? '') });
   }
   return found.sort((a, b) => a.major - b.major)[0];
 }
 
 async function serverVersion(client: pg.ClientBase): Promise<{ text: string; major: number }> {
-  const { rows } = await client.query(`SELECT current_setting('server_version') AS text, current_setting('server_version_num')::int AS num`);
+  const { rows } = await client.query(
+    `SELECT current_setting('server_version') AS text, current_setting('server_version_num')::int AS num`,
+  );
   return { text: rows[0].text, major: Math.floor(rows[0].num / 10_000) };
 }
 
@@ -213,7 +223,9 @@ export async function createBackup(options: BackupOptions): Promise<BackupManife
       options.dumpFormat === 'json'
         ? undefined
         : await findPgTool('pg_dump', server.major, options.pgBinDirectory ? [options.pgBinDirectory, ...pgToolDirectories()] : undefined);
-    const written = pgDump ? await runPgDump(pgDump, options.databaseUrl, snapshot, join(out, 'database.dump')) : await writeJsonDump(client, join(out, 'database.json'));
+    const written = pgDump
+      ? await runPgDump(pgDump, options.databaseUrl, snapshot, join(out, 'database.dump'))
+      : await writeJsonDump(client, join(out, 'database.json'));
     dump = {
       path: relative(out, written),
       ...(await fileMd5(written)),
@@ -242,7 +254,9 @@ export async function createBackup(options: BackupOptions): Promise<BackupManife
       vanished.push(path);
     }
   }
-  const directories = new Set(files.map((file) => /^data\/tasks\/([^/]+)\//.exec(file.path)?.[1]).filter((id): id is string => id !== undefined));
+  const directories = new Set(
+    files.map((file) => /^data\/tasks\/([^/]+)\//.exec(file.path)?.[1]).filter((id): id is string => id !== undefined),
+  );
 
   const manifest: BackupManifest = {
     format: 'backtest-platform-backup',
@@ -264,7 +278,19 @@ export async function createBackup(options: BackupOptions): Promise<BackupManife
 
 async function runPgDump(pgDump: PgTool, databaseUrl: string, snapshot: string, file: string): Promise<string> {
   const tables = TABLES.flatMap((table) => ['--table', table]);
-  await run(pgDump.path, ['--dbname', databaseUrl, '--format', 'custom', '--snapshot', snapshot, '--no-owner', '--no-privileges', ...tables, '--file', file]);
+  await run(pgDump.path, [
+    '--dbname',
+    databaseUrl,
+    '--format',
+    'custom',
+    '--snapshot',
+    snapshot,
+    '--no-owner',
+    '--no-privileges',
+    ...tables,
+    '--file',
+    file,
+  ]);
   return file;
 }
 
@@ -331,15 +357,23 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
   const newestKnown = Math.max(...migrations.map((migration) => migration.version));
   const newestInBackup = Math.max(0, ...manifest.database_dump.schema_versions);
   if (newestInBackup > newestKnown) {
-    throw new Error(`the backup has schema version ${newestInBackup}, newer than this code knows (${newestKnown}): restore it with newer code`);
+    throw new Error(
+      `the backup has schema version ${newestInBackup}, newer than this code knows (${newestKnown}): restore it with newer code`,
+    );
   }
   const occupied = await readdir(dataRoot).catch(() => []);
-  if (occupied.length > 0 && !options.force) throw new Error(`data root ${dataRoot} is not empty (${occupied.length} entries); use --force to restore over it`);
+  if (occupied.length > 0 && !options.force)
+    throw new Error(`data root ${dataRoot} is not empty (${occupied.length} entries); use --force to restore over it`);
   const existingRows = await countRows(options.pool);
-  if (existingRows > 0 && !options.force) throw new Error(`table backtest_results of the target database has ${existingRows} rows; use --force to replace them`);
+  if (existingRows > 0 && !options.force)
+    throw new Error(`table backtest_results of the target database has ${existingRows} rows; use --force to replace them`);
   const pgRestore =
     manifest.database_dump.format === 'pg_dump-custom'
-      ? await findPgTool('pg_restore', manifest.database_dump.tool_major ?? 0, options.pgBinDirectory ? [options.pgBinDirectory, ...pgToolDirectories()] : undefined)
+      ? await findPgTool(
+          'pg_restore',
+          manifest.database_dump.tool_major ?? 0,
+          options.pgBinDirectory ? [options.pgBinDirectory, ...pgToolDirectories()] : undefined,
+        )
       : undefined;
   if (manifest.database_dump.format === 'pg_dump-custom' && !pgRestore) {
     throw new Error(`restoring this backup needs pg_restore ${manifest.database_dump.tool_major} or newer; none is installed`);
@@ -358,7 +392,16 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
   await options.pool.query('TRUNCATE backtest_results');
   const dumpPath = join(from, manifest.database_dump.path);
   if (pgRestore) {
-    await run(pgRestore.path, ['--dbname', options.databaseUrl, '--data-only', '--table', 'backtest_results', '--single-transaction', '--exit-on-error', dumpPath]);
+    await run(pgRestore.path, [
+      '--dbname',
+      options.databaseUrl,
+      '--data-only',
+      '--table',
+      'backtest_results',
+      '--single-transaction',
+      '--exit-on-error',
+      dumpPath,
+    ]);
   } else {
     const dump = JSON.parse(await readFile(dumpPath, 'utf8')) as Record<string, unknown[]>;
     await options.pool.query('INSERT INTO backtest_results SELECT * FROM jsonb_populate_recordset(NULL::backtest_results, $1::jsonb)', [

@@ -43,10 +43,7 @@ export async function runMigrations(pool: pg.Pool): Promise<number[]> {
       const recorded = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
       if (recorded.rowCount) return false;
       await client.query(migration.sql);
-      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
-        migration.version,
-        migration.name,
-      ]);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
       return true;
     });
     if (ran) applied.push(migration.version);
@@ -201,10 +198,11 @@ export class BacktestResultsRepository {
     const paging = `LIMIT $${values.length + 1} OFFSET $${values.length + 2}`;
 
     const [page, count] = await Promise.all([
-      this.query(
-        `SELECT ${ROW_COLUMNS} FROM backtest_results ${whereClause} ORDER BY created_at DESC, task_id DESC ${paging}`,
-        [...values, query.limit, query.offset ?? 0],
-      ),
+      this.query(`SELECT ${ROW_COLUMNS} FROM backtest_results ${whereClause} ORDER BY created_at DESC, task_id DESC ${paging}`, [
+        ...values,
+        query.limit,
+        query.offset ?? 0,
+      ]),
       this.query(`SELECT count(*) AS total FROM backtest_results ${whereClause}`, values),
     ]);
     return { rows: page.rows, total: count.rows[0].total };
@@ -238,11 +236,7 @@ export class BacktestResultsRepository {
     return expired.rows;
   }
 
-  private async oneByTaskId(
-    text: string,
-    taskId: string,
-    moreValues: unknown[] = [],
-  ): Promise<BacktestResultRow | undefined> {
+  private async oneByTaskId(text: string, taskId: string, moreValues: unknown[] = []): Promise<BacktestResultRow | undefined> {
     // Not a UUID, so no row can match; PostgreSQL would reject the value instead of finding nothing.
     if (!UUID_PATTERN.test(taskId)) return undefined;
     const { rows } = await this.query(text, [taskId, ...moreValues]);

@@ -264,7 +264,15 @@ function signalRows(symbol: LegacySymbol): Record<string, unknown>[] {
  */
 function tableFromRows(schema: Schema, rows: Record<string, unknown>[]): Table {
   return new Table(
-    Object.fromEntries(schema.fields.map((field) => [field.name, vectorFromArray(rows.map((row) => row[field.name]), field.type)])),
+    Object.fromEntries(
+      schema.fields.map((field) => [
+        field.name,
+        vectorFromArray(
+          rows.map((row) => row[field.name]),
+          field.type,
+        ),
+      ]),
+    ),
   );
 }
 

@@ -83,9 +83,7 @@ export interface MigrationTargets {
   pool: pg.Pool;
 }
 
-type TaskOutcome =
-  | { kind: 'migrated'; task: MigratedTask }
-  | { kind: 'skipped' | 'failed'; problem: TaskProblem };
+type TaskOutcome = { kind: 'migrated'; task: MigratedTask } | { kind: 'skipped' | 'failed'; problem: TaskProblem };
 
 export async function migrateLegacyResults(targets: MigrationTargets, options: LegacyMigrationOptions): Promise<MigrationReport> {
   const startedAt = performance.now();
@@ -113,11 +111,15 @@ export async function migrateLegacyResults(targets: MigrationTargets, options: L
   for (let batch = 0; batch < batches; batch++) {
     const members = names.slice(batch * batchSize, (batch + 1) * batchSize);
     // One query per batch for the rows that exist, rather than one per task.
-    const withRow = await taskIdsWithRow(targets.pool, members.filter((name) => UUID_PATTERN.test(name)));
+    const withRow = await taskIdsWithRow(
+      targets.pool,
+      members.filter((name) => UUID_PATTERN.test(name)),
+    );
     for (const [index, name] of members.entries()) {
-      const outcome = await migrateTask(targets, options, name, withRow).catch(
-        (error): TaskOutcome => ({ kind: 'failed', problem: { task: name, reason: (error as Error).message } }),
-      );
+      const outcome = await migrateTask(targets, options, name, withRow).catch((error): TaskOutcome => ({
+        kind: 'failed',
+        problem: { task: name, reason: (error as Error).message },
+      }));
       if (outcome.kind === 'migrated') {
         report.migrated.push(outcome.task);
         report.json_bytes += outcome.task.json_bytes;
@@ -135,7 +137,10 @@ export async function migrateLegacyResults(targets: MigrationTargets, options: L
 
 async function listDirectories(path: string): Promise<string[]> {
   const entries = await readdir(path, { withFileTypes: true });
-  return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  return entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
 }
 
 /** Lower-case ids of the tasks among `taskIds` that have a row; none while the table does not exist yet (a dry run before any migration). */
@@ -160,7 +165,8 @@ async function migrateTask(
   withRow: Set<string>,
 ): Promise<TaskOutcome> {
   const problem = (kind: 'skipped' | 'failed', reason: string): TaskOutcome => ({ kind, problem: { task: name, reason } });
-  if (!UUID_PATTERN.test(name)) return problem('failed', 'directory name is not a UUID (a task id is the UUID its directory is named after)');
+  if (!UUID_PATTERN.test(name))
+    return problem('failed', 'directory name is not a UUID (a task id is the UUID its directory is named after)');
   const sourceDirectory = join(options.tasksDir, name);
   const entries = await readdir(sourceDirectory).catch((error: NodeJS.ErrnoException) => {
     throw new Error(error.code === 'ENOENT' ? 'the directory disappeared during the migration' : error.message);
@@ -177,7 +183,9 @@ async function migrateTask(
   const jsonBytes = await readFile(join(sourceDirectory, LEGACY_RESULT_FILE));
   const result = parseLegacyResult(jsonBytes.toString('utf8'));
   const notes: string[] = [];
-  const original = entries.includes('manifest.json') ? await readOriginalManifest(join(sourceDirectory, 'manifest.json'), notes) : undefined;
+  const original = entries.includes('manifest.json')
+    ? await readOriginalManifest(join(sourceDirectory, 'manifest.json'), notes)
+    : undefined;
   const finishedAt = await finishedAtOf(result, original, join(sourceDirectory, LEGACY_RESULT_FILE));
   const files = migratedFiles(name, result, jsonBytes, options.compression ?? 'snappy', original, finishedAt);
   // In place, result.json is already where it belongs.
@@ -197,7 +205,14 @@ async function migrateTask(
   }
   return {
     kind: 'migrated',
-    task: { task_id: name, json_bytes: jsonBytes.length, parquet_bytes: files.row.file_size, symbols: result.symbols.length, trades: files.row.record_count, notes },
+    task: {
+      task_id: name,
+      json_bytes: jsonBytes.length,
+      parquet_bytes: files.row.file_size,
+      symbols: result.symbols.length,
+      trades: files.row.record_count,
+      notes,
+    },
   };
 }
 

@@ -71,7 +71,10 @@ export interface ParquetRowSelection {
 export async function readParquetRowGroupSizes(path: string): Promise<number[]> {
   const file = await parquet.ParquetFile.fromFile(await openAsBlob(path));
   try {
-    return file.metadata().rowGroups().map((group) => group.numRows());
+    return file
+      .metadata()
+      .rowGroups()
+      .map((group) => group.numRows());
   } finally {
     file.free();
   }

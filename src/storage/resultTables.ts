@@ -121,12 +121,19 @@ export function buildSymbolSummaryTable(rows: { symbol: string; summary: SymbolS
   assertUniqueSymbols(rows);
   const length = rows.length;
   const columns = symbolSummarySchema.fields.map((field) => {
-    if (field.name === 'symbol') return utf8Data(rows.map((row) => row.symbol), rowNumbers(length));
+    if (field.name === 'symbol')
+      return utf8Data(
+        rows.map((row) => row.symbol),
+        rowNumbers(length),
+      );
     const key = field.name as keyof SymbolSummary;
     if (DataType.isInt(field.type)) {
       return makeData({ type: new Int32(), length, data: Int32Array.from(rows, (row) => row.summary[key] ?? 0) });
     }
-    return float64Data(Float64Array.from(rows, (row) => row.summary[key] ?? NaN), true);
+    return float64Data(
+      Float64Array.from(rows, (row) => row.summary[key] ?? NaN),
+      true,
+    );
   });
   return tableOf(symbolSummarySchema, length, columns);
 }
@@ -136,9 +143,7 @@ export function buildSymbolSummaryTable(rows: { symbol: string; summary: SymbolS
  * status "open", a null exit_price and hold_bars = bars from its entry to the last bar of the data
  * (the span it has been held so far), whatever the engine put in holdBars.
  */
-export function buildSymbolSignalsTable(
-  parts: { symbol: string; timestamps: Float64Array; trades: Trades }[],
-): Table {
+export function buildSymbolSignalsTable(parts: { symbol: string; timestamps: Float64Array; trades: Trades }[]): Table {
   assertUniqueSymbols(parts);
   const length = parts.reduce((sum, part) => sum + part.trades.count, 0);
   const symbolCodes = new Int32Array(length);
@@ -178,7 +183,10 @@ export function buildSymbolSignalsTable(
   }
 
   return tableOf(symbolSignalsSchema, length, [
-    utf8Data(parts.map((part) => part.symbol), symbolCodes),
+    utf8Data(
+      parts.map((part) => part.symbol),
+      symbolCodes,
+    ),
     makeData({ type: new Int32(), length, data: signalIndex }),
     makeData({ type: timestampUs(), length, data: timestamp }),
     utf8Data(['buy'], new Int32Array(length)),
@@ -194,9 +202,7 @@ export function buildSymbolSignalsTable(
 }
 
 /** One row per symbol and bar; idx is the bar number within the symbol, from 0. */
-export function buildPerformanceCurveTable(
-  parts: { symbol: string; timestamps: Float64Array; curve: EquityCurve }[],
-): Table {
+export function buildPerformanceCurveTable(parts: { symbol: string; timestamps: Float64Array; curve: EquityCurve }[]): Table {
   assertUniqueSymbols(parts);
   for (const { symbol, timestamps, curve } of parts) {
     if (timestamps.length !== curve.length) {
@@ -228,7 +234,10 @@ export function buildPerformanceCurveTable(
   }
 
   return tableOf(performanceCurveSchema, length, [
-    utf8Data(parts.map((part) => part.symbol), symbolCodes),
+    utf8Data(
+      parts.map((part) => part.symbol),
+      symbolCodes,
+    ),
     makeData({ type: new Int32(), length, data: idx }),
     makeData({ type: timestampUs(), length, data: timestamp }),
     float64Data(equity),
@@ -288,7 +297,7 @@ function utf8Data(values: readonly string[], codes: Int32Array): Data<Utf8> {
     const from = valueOffsets[runStart];
     const to = valueOffsets[runEnd];
     bytes.set(encoded[code], from);
-    for (let filled = from + encoded[code].length; filled < to; ) {
+    for (let filled = from + encoded[code].length; filled < to;) {
       const copied = Math.min(filled - from, to - filled);
       bytes.copyWithin(filled, from, from + copied);
       filled += copied;
@@ -335,7 +344,12 @@ export interface TradeSort {
  */
 export async function readSymbolSignals(
   input: TableInput,
-  { symbol, offset = 0, limit = Number.MAX_SAFE_INTEGER, sort }: { symbol?: string; offset?: number; limit?: number; sort?: TradeSort } = {},
+  {
+    symbol,
+    offset = 0,
+    limit = Number.MAX_SAFE_INTEGER,
+    sort,
+  }: { symbol?: string; offset?: number; limit?: number; sort?: TradeSort } = {},
 ): Promise<{ rows: SymbolSignalRow[]; total: number }> {
   assertNonNegativeInteger('offset', offset);
   assertNonNegativeInteger('limit', limit);

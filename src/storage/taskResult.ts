@@ -173,7 +173,13 @@ export function encodeResultTables(
     files.set(`${name}.parquet`, bytes);
     parquetFiles[name] = { row_count: tables[name].numRows, file_size_bytes: bytes.length };
   }
-  const metadata = { schema_version: RESULT_SCHEMA_VERSION, compression, parquet_files: parquetFiles, created_at: createdAt, task_id: taskId };
+  const metadata = {
+    schema_version: RESULT_SCHEMA_VERSION,
+    compression,
+    parquet_files: parquetFiles,
+    created_at: createdAt,
+    task_id: taskId,
+  };
   files.set('metadata.json', JSON.stringify(metadata, null, 2));
   return files;
 }
@@ -304,9 +310,7 @@ function buildManifest(
   const failed = outcomes.filter((outcome) => outcome.state === 'failed');
   const errorMessage =
     failure ??
-    (records.length === 0
-      ? `every symbol failed: ${failed.map((outcome) => `${outcome.symbol}: ${outcome.error}`).join('; ')}`
-      : null);
+    (records.length === 0 ? `every symbol failed: ${failed.map((outcome) => `${outcome.symbol}: ${outcome.error}`).join('; ')}` : null);
   const executionTimes = records.map((record) => record.execution_ms);
   return {
     task_id: taskId,

@@ -173,7 +173,9 @@ export async function backtestWorkflow(input: BacktestWorkflowInput): Promise<Ba
   /** Each symbol's state for a failure manifest: one stopped in flight counts as failed. */
   const symbolStates = () =>
     symbols.map(({ symbol, state, error }) =>
-      state === 'running' ? { symbol, state: 'failed' as const, error: 'stopped: the task was cancelled or failed' } : { symbol, state, ...(error ? { error } : {}) },
+      state === 'running'
+        ? { symbol, state: 'failed' as const, error: 'stopped: the task was cancelled or failed' }
+        : { symbol, state, ...(error ? { error } : {}) },
     );
 
   answerProgressQueries(() => status, symbols);

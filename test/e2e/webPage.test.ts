@@ -113,7 +113,7 @@ describe('the web page', () => {
   it("shows the API's message beside the field it names when the request is refused", async () => {
     const form = page.getByTestId('backtest-form');
     const endDate = await form.locator('#end_date').inputValue();
-    await form.locator('#end_date').fill(await form.locator('#end_date').getAttribute('min') as string);
+    await form.locator('#end_date').fill((await form.locator('#end_date').getAttribute('min')) as string);
     await page.getByTestId('submit-backtest').click();
     await expect(page.getByTestId('field-error-end_date').textContent()).resolves.toMatch(/before start_date/);
     await expect(page.getByTestId('form-error').textContent()).resolves.toMatch(/end_date/);
@@ -131,7 +131,10 @@ describe('the web page', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'progress.png'), fullPage: true });
 
     await page.locator('[data-testid=task-status][data-status=completed]').waitFor({ timeout: BACKTEST_DEADLINE_MS });
-    expect(await rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-state')))).toEqual(['completed', 'completed']);
+    expect(await rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-state')))).toEqual([
+      'completed',
+      'completed',
+    ]);
   });
 
   it('shows one summary row of numbers per symbol, and the equity and drawdown charts', async () => {
@@ -182,7 +185,10 @@ describe('the web page', () => {
       await returnHeading.click();
       expect(await returnHeading.getAttribute('aria-sort')).toBe(descending ? 'descending' : 'ascending');
       await page.waitForFunction(
-        (keys) => [...document.querySelectorAll('[data-testid=trade-table] tbody tr[data-row-key]')].map((row) => row.getAttribute('data-row-key')).join() === keys.join(),
+        (keys) =>
+          [...document.querySelectorAll('[data-testid=trade-table] tbody tr[data-row-key]')]
+            .map((row) => row.getAttribute('data-row-key'))
+            .join() === keys.join(),
         expected,
       );
       expect(await shownKeys()).toEqual(expected);

@@ -67,8 +67,18 @@ describe('a backtest submitted over REST', () => {
     const directory = join(harness.config.DATA_ROOT, 'tasks', taskId);
     const manifest = JSON.parse(readFileSync(join(directory, 'manifest.json'), 'utf8'));
     expect(Object.keys(manifest)).toEqual([
-      'task_id', 'status', 'strategy', 'params', 'symbols', 'start_date', 'end_date', 'timeframe',
-      'result_files', 'metadata', 'summary', 'error',
+      'task_id',
+      'status',
+      'strategy',
+      'params',
+      'symbols',
+      'start_date',
+      'end_date',
+      'timeframe',
+      'result_files',
+      'metadata',
+      'summary',
+      'error',
     ]);
     expect(manifest).toMatchObject({
       task_id: taskId,
@@ -83,8 +93,16 @@ describe('a backtest submitted over REST', () => {
     });
     // Defaults are recorded beside the value the user gave, so the run can be repeated.
     expect(manifest.params).toMatchObject({
-      volume_window: 30, top_percentile: 0.2, breakout_buffer: 0.01, hold_period_bars: 1, num_bins: 20,
-      include_wicks: true, initial_capital: 100000, position_size: 1, fee_rate: 0.0005, slippage_bps: 0,
+      volume_window: 30,
+      top_percentile: 0.2,
+      breakout_buffer: 0.01,
+      hold_period_bars: 1,
+      num_bins: 20,
+      include_wicks: true,
+      initial_capital: 100000,
+      position_size: 1,
+      fee_rate: 0.0005,
+      slippage_bps: 0,
     });
     for (const key of ['started_at', 'finished_at']) {
       expect(manifest.metadata[key]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
@@ -96,7 +114,10 @@ describe('a backtest submitted over REST', () => {
     expect(manifest.metadata).toMatchObject({ periods_per_year: 365, metrics_version: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
     expect(manifest.metadata.data_files.length).toBe(4); // two symbols x two year files
     expect(manifest.result_files.map((file: any) => file.name)).toEqual([
-      'symbol_summary.parquet', 'symbol_signals.parquet', 'performance_curve.parquet', 'metadata.json',
+      'symbol_summary.parquet',
+      'symbol_signals.parquet',
+      'performance_curve.parquet',
+      'metadata.json',
     ]);
     for (const file of manifest.result_files) {
       const bytes = readFileSync(join(directory, file.path));
@@ -113,18 +134,41 @@ describe('a backtest submitted over REST', () => {
     const fields = (name: string) => read(name).schema.fields.map((field) => `${field.name}:${field.type}`);
 
     expect(fields('symbol_summary').slice(0, 12)).toEqual([
-      'symbol:Utf8', 'win_rate:Float64', 'avg_return:Float64', 'max_return:Float64', 'min_return:Float64',
-      'max_drawdown:Float64', 'avg_hold_bars:Float64', 'total_signals:Int32', 'winning_signals:Int32',
-      'losing_signals:Int32', 'total_pnl:Float64', 'total_pnl_pct:Float64',
+      'symbol:Utf8',
+      'win_rate:Float64',
+      'avg_return:Float64',
+      'max_return:Float64',
+      'min_return:Float64',
+      'max_drawdown:Float64',
+      'avg_hold_bars:Float64',
+      'total_signals:Int32',
+      'winning_signals:Int32',
+      'losing_signals:Int32',
+      'total_pnl:Float64',
+      'total_pnl_pct:Float64',
     ]);
     expect(fields('symbol_signals')).toEqual([
-      'symbol:Utf8', 'signal_index:Int32', 'timestamp:Timestamp<MICROSECOND>', 'type:Utf8', 'entry_price:Float64',
-      'exit_price:Float64', 'quantity:Float64', 'return_pct:Float64', 'hold_bars:Int32', 'fee_amount:Float64',
-      'slippage_amount:Float64', 'status:Utf8',
+      'symbol:Utf8',
+      'signal_index:Int32',
+      'timestamp:Timestamp<MICROSECOND>',
+      'type:Utf8',
+      'entry_price:Float64',
+      'exit_price:Float64',
+      'quantity:Float64',
+      'return_pct:Float64',
+      'hold_bars:Int32',
+      'fee_amount:Float64',
+      'slippage_amount:Float64',
+      'status:Utf8',
     ]);
     expect(fields('performance_curve')).toEqual([
-      'symbol:Utf8', 'idx:Int32', 'timestamp:Timestamp<MICROSECOND>', 'equity:Float64', 'drawdown:Float64',
-      'cumulative_pnl:Float64', 'cumulative_pnl_pct:Float64',
+      'symbol:Utf8',
+      'idx:Int32',
+      'timestamp:Timestamp<MICROSECOND>',
+      'equity:Float64',
+      'drawdown:Float64',
+      'cumulative_pnl:Float64',
+      'cumulative_pnl_pct:Float64',
     ]);
 
     const summary = read('symbol_summary');
@@ -203,7 +247,9 @@ describe('the API', () => {
   });
 
   it('rejects an unknown symbol with 422 naming it', async () => {
-    const response = await request(harness.app).post('/api/backtests').send({ ...submission, symbols: ['DOGE_KRW'] });
+    const response = await request(harness.app)
+      .post('/api/backtests')
+      .send({ ...submission, symbols: ['DOGE_KRW'] });
     expect(response.status).toBe(422);
     expect(response.body.details[0]).toEqual({ field: 'symbols.0', message: expect.stringContaining('DOGE_KRW') });
   });

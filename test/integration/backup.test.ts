@@ -83,7 +83,13 @@ beforeAll(async () => {
   target = createPool(databaseUrl(names.target));
   await runMigrations(source);
 
-  await writeSampleData({ dataRoot: sourceRoot, symbols: ['BTC_KRW', 'ETH_KRW'], timeframes: ['1d'], startDate: '2023-01-01', endDate: '2024-12-31' });
+  await writeSampleData({
+    dataRoot: sourceRoot,
+    symbols: ['BTC_KRW', 'ETH_KRW'],
+    timeframes: ['1d'],
+    startDate: '2023-01-01',
+    endDate: '2024-12-31',
+  });
   const legacyTasks = join(scratch, 'legacy-tasks');
   for (const [i, symbol] of ['BTC_KRW', 'ETH_KRW', 'XRP_KRW'].entries()) {
     const directory = join(legacyTasks, randomUUID());
@@ -152,7 +158,8 @@ describe('backup and restore', () => {
   });
 
   it('refuses a non-empty target unless forced', async () => {
-    const restore = (force: boolean) => restoreBackup({ from: pgDumpOut, dataRoot: targetRoot, pool: target, databaseUrl: databaseUrl(names.target), force });
+    const restore = (force: boolean) =>
+      restoreBackup({ from: pgDumpOut, dataRoot: targetRoot, pool: target, databaseUrl: databaseUrl(names.target), force });
     await expect(restore(false)).rejects.toThrow(/data root .* is not empty/);
     const emptyRoot = join(scratch, 'empty-root');
     await expect(
@@ -161,7 +168,13 @@ describe('backup and restore', () => {
   });
 
   it('does the same with rows dumped as JSON, restored over the previous restore with --force', async () => {
-    const manifest = await createBackup({ pool: source, databaseUrl: databaseUrl(names.source), dataRoot: sourceRoot, out: jsonOut, dumpFormat: 'json' });
+    const manifest = await createBackup({
+      pool: source,
+      databaseUrl: databaseUrl(names.source),
+      dataRoot: sourceRoot,
+      out: jsonOut,
+      dumpFormat: 'json',
+    });
     expect(manifest.database_dump).toMatchObject({ format: 'json', tool: null, path: 'database.json' });
     writeFileSync(join(targetRoot, 'tasks', 'stray.txt'), 'not in the backup');
     await target.query(`UPDATE backtest_results SET strategy = 'changed'`);
@@ -177,9 +190,9 @@ describe('backup and restore', () => {
     const victim = pgDumpBackup.files.find((file) => file.path.endsWith('symbol_signals.parquet'))!;
     appendFileSync(join(tampered, victim.path), 'x');
     const emptyRoot = join(scratch, 'never-written');
-    await expect(restoreBackup({ from: tampered, dataRoot: emptyRoot, pool: target, databaseUrl: databaseUrl(names.target), force: true })).rejects.toThrow(
-      `backup file damaged: ${victim.path}`,
-    );
+    await expect(
+      restoreBackup({ from: tampered, dataRoot: emptyRoot, pool: target, databaseUrl: databaseUrl(names.target), force: true }),
+    ).rejects.toThrow(`backup file damaged: ${victim.path}`);
     expect(() => readdirSync(emptyRoot)).toThrow(/ENOENT/);
 
     const { stdout, stderr } = await promisify(execFile)(

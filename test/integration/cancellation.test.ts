@@ -75,7 +75,10 @@ it('cancels a running task promptly and leaves no staging behind', async () => {
   const cancelledList = await request(harness.app).get('/api/backtests?status=cancelled');
   expect(cancelledList.body.items.map((item: any) => item.task_id)).toContain(taskId);
 
-  await waitFor(async () => notices, (list) => list.some((notice) => notice.task_id === taskId));
+  await waitFor(
+    async () => notices,
+    (list) => list.some((notice) => notice.task_id === taskId),
+  );
   expect(notices.find((notice) => notice.task_id === taskId)).toEqual({
     event: 'backtest.failed',
     task_id: taskId,
@@ -100,7 +103,10 @@ it('notifies the webhook when every symbol of a task fails', async () => {
   });
   await handle.result();
   const taskId = handle.workflowId;
-  await waitFor(async () => notices, (list) => list.some((notice) => notice.task_id === taskId));
+  await waitFor(
+    async () => notices,
+    (list) => list.some((notice) => notice.task_id === taskId),
+  );
   const notice = notices.find((entry) => entry.task_id === taskId);
   expect(notice).toMatchObject({ status: 'failed', symbols: 1 });
   expect(notice.error).toMatch(/MISSING_KRW/);

@@ -30,13 +30,15 @@ afterAll(async () => {
 });
 
 async function completedTask(harness: Harness): Promise<string> {
-  const submitted = await request(harness.app).post('/api/backtests').send({
-    strategy: 'volume_long_candle',
-    symbols: ['XRP_KRW'],
-    start_date: '2024-01-01',
-    end_date: '2024-03-31',
-    timeframe: '1d',
-  });
+  const submitted = await request(harness.app)
+    .post('/api/backtests')
+    .send({
+      strategy: 'volume_long_candle',
+      symbols: ['XRP_KRW'],
+      start_date: '2024-01-01',
+      end_date: '2024-03-31',
+      timeframe: '1d',
+    });
   expect(submitted.status).toBe(202);
   const taskId = submitted.body.task_id;
   await harness.client.workflow.getHandle(taskId).result();
@@ -107,7 +109,10 @@ it('runs the sweep by hand with --dry-run without deleting', async () => {
 it('creates the cleanup schedule once and updates it on later starts', async () => {
   const queue = shortLived.config.TEMPORAL_TASK_QUEUE;
   // A worker process of another test file may have created it on this shared server.
-  await shortLived.client.schedule.getHandle(CLEANUP_SCHEDULE_ID).delete().catch(() => undefined);
+  await shortLived.client.schedule
+    .getHandle(CLEANUP_SCHEDULE_ID)
+    .delete()
+    .catch(() => undefined);
   try {
     expect(await ensureCleanupSchedule(shortLived.client, '0 3 * * *', queue)).toBe('created');
     expect(await ensureCleanupSchedule(shortLived.client, '30 4 * * *', queue)).toBe('updated');

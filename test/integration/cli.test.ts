@@ -73,8 +73,32 @@ function backtest(args: string[], env?: Record<string, string>): Promise<Finishe
   return start(args, env).finished;
 }
 
-const twoSymbolRun = ['run', '--strategy', 'volume_zone_breakout', '--symbols', 'BTC_KRW,ETH_KRW', '--from', '2023-01-01', '--to', '2024-12-31', '--timeframe', '1d'];
-const slowRun = ['run', '--strategy', 'volume_zone_breakout', '--symbols', SLOW_SYMBOLS.join(','), '--from', '2023-01-01', '--to', '2024-12-31', '--timeframe', '1h'];
+const twoSymbolRun = [
+  'run',
+  '--strategy',
+  'volume_zone_breakout',
+  '--symbols',
+  'BTC_KRW,ETH_KRW',
+  '--from',
+  '2023-01-01',
+  '--to',
+  '2024-12-31',
+  '--timeframe',
+  '1d',
+];
+const slowRun = [
+  'run',
+  '--strategy',
+  'volume_zone_breakout',
+  '--symbols',
+  SLOW_SYMBOLS.join(','),
+  '--from',
+  '2023-01-01',
+  '--to',
+  '2024-12-31',
+  '--timeframe',
+  '1h',
+];
 
 describe('backtest run', () => {
   let completedTaskId: string;
@@ -111,11 +135,24 @@ describe('backtest run', () => {
     expect(code).toBe(0);
     const submission = JSON.parse(stdout);
     expect(submission).toMatchObject({ status: 'queued', task_id: expect.stringMatching(UUID) });
-    await waitFor(() => backtest(['show', submission.task_id]), (shown) => /^status +completed/m.test(shown.stdout));
+    await waitFor(
+      () => backtest(['show', submission.task_id]),
+      (shown) => /^status +completed/m.test(shown.stdout),
+    );
   }, 60_000);
 
   it('exits 2 and names each invalid field when the API refuses the request (422)', async () => {
-    const refused = await backtest(['run', '--strategy', 'no_such_strategy', '--symbols', 'BTC_KRW', '--from', '2024-01-01', '--to', '2023-01-01']);
+    const refused = await backtest([
+      'run',
+      '--strategy',
+      'no_such_strategy',
+      '--symbols',
+      'BTC_KRW',
+      '--from',
+      '2024-01-01',
+      '--to',
+      '2023-01-01',
+    ]);
     expect(refused.code).toBe(2);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toMatch(/422 validation_failed/);
@@ -128,7 +165,9 @@ describe('backtest run', () => {
   }, 30_000);
 
   it('exits 2 on a usage error without calling the API', async () => {
-    const { code, stderr } = await backtest(['run', '--strategy', 'volume_zone_breakout', '--param', 'volume_window'], { BACKTEST_API_URL: 'http://127.0.0.1:9' });
+    const { code, stderr } = await backtest(['run', '--strategy', 'volume_zone_breakout', '--param', 'volume_window'], {
+      BACKTEST_API_URL: 'http://127.0.0.1:9',
+    });
     expect(code).toBe(2);
     expect(stderr).toMatch(/expected key=value|required option/);
   });
@@ -147,13 +186,18 @@ describe('backtest run', () => {
     it('lists the task', async () => {
       const { code, stdout } = await backtest(['list', '--status', 'completed', '--limit', '200']);
       expect(code).toBe(0);
-      expect(stdout).toMatch(new RegExp(`^${completedTaskId} +completed +volume_zone_breakout +BTC_KRW,ETH_KRW +1d +2023-01-01 \\.\\. 2024-12-31`, 'm'));
+      expect(stdout).toMatch(
+        new RegExp(`^${completedTaskId} +completed +volume_zone_breakout +BTC_KRW,ETH_KRW +1d +2023-01-01 \\.\\. 2024-12-31`, 'm'),
+      );
       const json = JSON.parse((await backtest(['list', '--json', '--symbol', 'ETH_KRW', '--limit', '200'])).stdout);
       expect(json.items.map((item: { task_id: string }) => item.task_id)).toContain(completedTaskId);
     });
 
     it('pins and unpins the task, and the list shows it', async () => {
-      expect(await backtest(['pin', completedTaskId])).toMatchObject({ code: 0, stdout: `task ${completedTaskId} pinned: cleanup keeps it\n` });
+      expect(await backtest(['pin', completedTaskId])).toMatchObject({
+        code: 0,
+        stdout: `task ${completedTaskId} pinned: cleanup keeps it\n`,
+      });
       expect((await harness.repository.get(completedTaskId))?.metadata.pinned).toBe(true);
       const listed = await backtest(['list', '--status', 'completed', '--limit', '200']);
       expect(listed.stdout).toMatch(new RegExp(`^${completedTaskId} .* yes$`, 'm'));
@@ -178,7 +222,13 @@ describe('backtest show', () => {
 
   it('exits 1 for a task where every symbol failed, and shows why', async () => {
     // The API refuses unknown symbols, so this task is started on Temporal directly (without the API's memo).
-    const request: BacktestRequestInput = { strategy: 'volume_zone_breakout', symbols: ['MISSING_KRW'], start_date: '2024-01-01', end_date: '2024-01-31', timeframe: '1d' };
+    const request: BacktestRequestInput = {
+      strategy: 'volume_zone_breakout',
+      symbols: ['MISSING_KRW'],
+      start_date: '2024-01-01',
+      end_date: '2024-01-31',
+      timeframe: '1d',
+    };
     const handle = await startBacktestWorkflow(harness, request);
     await handle.result();
     const taskId = handle.workflowId;
@@ -193,7 +243,11 @@ describe('a long task', () => {
   it('run exits 1 when the task is cancelled while it waits', async () => {
     const running = start(slowRun);
     const { output } = running;
-    await waitFor(async () => output.stdout, (stdout) => / completed 100%$/m.test(stdout), 30_000);
+    await waitFor(
+      async () => output.stdout,
+      (stdout) => / completed 100%$/m.test(stdout),
+      30_000,
+    );
     const taskId = output.stdout.match(UUID)![0];
 
     const cancel = await backtest(['cancel', taskId]);
@@ -208,7 +262,11 @@ describe('a long task', () => {
 
   it('Ctrl-C stops waiting, leaves the task running and says how to follow or cancel it', async () => {
     const running = start(slowRun);
-    await waitFor(async () => running.output.stdout, (stdout) => /submitted$/m.test(stdout), 30_000);
+    await waitFor(
+      async () => running.output.stdout,
+      (stdout) => /submitted$/m.test(stdout),
+      30_000,
+    );
     const taskId = running.output.stdout.match(UUID)![0];
     running.child.kill('SIGINT');
     const { code, stderr } = await running.finished;
@@ -226,15 +284,26 @@ describe('backtest delete', () => {
   it('refuses a running task, then deletes it once cancelled; a second delete finds nothing', async () => {
     const submitted = await backtest([...slowRun, '--no-wait']);
     const taskId = submitted.stdout.match(UUID)![0];
-    await waitFor(() => harness.repository.get(taskId), (row) => row !== undefined, 30_000);
+    await waitFor(
+      () => harness.repository.get(taskId),
+      (row) => row !== undefined,
+      30_000,
+    );
 
     const refused = await backtest(['delete', taskId]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`task ${taskId} is still running; cancel it first (409 task_running)`);
 
     expect((await backtest(['cancel', taskId])).code).toBe(0);
-    await waitFor(() => backtest(['show', taskId]), ({ stdout }) => /^status +cancelled/m.test(stdout), 30_000);
-    expect(await backtest(['delete', taskId])).toMatchObject({ code: 0, stdout: `task ${taskId} deleted: its result files and row are gone\n` });
+    await waitFor(
+      () => backtest(['show', taskId]),
+      ({ stdout }) => /^status +cancelled/m.test(stdout),
+      30_000,
+    );
+    expect(await backtest(['delete', taskId])).toMatchObject({
+      code: 0,
+      stdout: `task ${taskId} deleted: its result files and row are gone\n`,
+    });
     expect(existsSync(join(harness.config.DATA_ROOT, 'tasks', taskId))).toBe(false);
     expect(await harness.repository.get(taskId)).toBeUndefined();
 

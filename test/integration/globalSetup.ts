@@ -43,8 +43,24 @@ export default async function globalSetup(): Promise<void> {
   const [temporal, database, bundle] = await Promise.all([
     startTemporalDevServer({ port: await freePort() }),
     createFreshDatabase(scratch),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: { log: () => undefined, info: () => undefined, warn: console.warn, error: console.error, debug: () => undefined, trace: () => undefined } }),
-    writeSampleData({ dataRoot, symbols: ['BTC_KRW', 'ETH_KRW', 'XRP_KRW'], timeframes: ['1d', '1h'], startDate: '2021-01-01', endDate: '2024-12-31' }),
+    bundleWorkflowCode({
+      workflowsPath: require.resolve('../../src/workflows'),
+      logger: {
+        log: () => undefined,
+        info: () => undefined,
+        warn: console.warn,
+        error: console.error,
+        debug: () => undefined,
+        trace: () => undefined,
+      },
+    }),
+    writeSampleData({
+      dataRoot,
+      symbols: ['BTC_KRW', 'ETH_KRW', 'XRP_KRW'],
+      timeframes: ['1d', '1h'],
+      startDate: '2021-01-01',
+      endDate: '2024-12-31',
+    }),
   ]);
   const bundlePath = join(scratch, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);

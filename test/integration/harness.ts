@@ -112,7 +112,9 @@ export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boo
 
 /** The Parquet files a manifest lists, with size and checksum: what two runs must agree on. */
 export function parquetFilesOf(manifest: Manifest) {
-  return manifest.result_files.filter((file) => file.name.endsWith('.parquet')).map(({ name, size_bytes, checksum }) => ({ name, size_bytes, checksum }));
+  return manifest.result_files
+    .filter((file) => file.name.endsWith('.parquet'))
+    .map(({ name, size_bytes, checksum }) => ({ name, size_bytes, checksum }));
 }
 
 export async function readManifestOf(harness: Harness, taskId: string): Promise<Manifest> {
@@ -131,7 +133,11 @@ export interface StartOptions {
  * Starts backtestWorkflow on Temporal directly, bypassing the API (which would refuse, e.g., a symbol
  * without data): the request is validated and completed with defaults as the API does.
  */
-export async function startBacktestWorkflow(harness: Harness, request: BacktestRequestInput, options: StartOptions = {}): Promise<WorkflowHandle> {
+export async function startBacktestWorkflow(
+  harness: Harness,
+  request: BacktestRequestInput,
+  options: StartOptions = {},
+): Promise<WorkflowHandle> {
   const taskId = randomUUID();
   const input: BacktestWorkflowInput = {
     task_id: taskId,

@@ -39,7 +39,14 @@ function legacyResult(seed: number, symbolCount: number, tradesPerSymbol: number
       equity *= 1 + returnFraction;
       peak = Math.max(peak, equity);
       maxDrawdown = Math.max(maxDrawdown, ((peak - equity) / peak) * 100);
-      signals.push({ symbol, type: 'buy', timestamp: time.toISOString().slice(0, 19), entry_price: entry, exit_price: exit, return_pct: returnFraction });
+      signals.push({
+        symbol,
+        type: 'buy',
+        timestamp: time.toISOString().slice(0, 19),
+        entry_price: entry,
+        exit_price: exit,
+        return_pct: returnFraction,
+      });
       curve.push({ timestamp: time.toISOString().slice(0, 10), equity, drawdown: null });
     }
     const returns = signals.map((signal) => signal.return_pct);
@@ -89,7 +96,12 @@ function legacyManifest(taskId: string, result: LegacyResultJson, json: string) 
       environment: 'production',
       worker_id: 'worker-0',
     },
-    summary: { total_signals: result.total_signals, symbols_processed: result.symbols.length, symbols_failed: 0, average_execution_time_per_symbol_ms: 10 },
+    summary: {
+      total_signals: result.total_signals,
+      symbols_processed: result.symbols.length,
+      symbols_failed: 0,
+      average_execution_time_per_symbol_ms: 10,
+    },
     error: { occurred: false, message: null },
   };
 }
@@ -112,7 +124,10 @@ function writeLegacySet(tasksDir: string): LegacySet {
     const taskId = randomUUID();
     const result = legacyResult(i + 1, 1 + (i % 5), [0, 1, 3, 12, 40, 150, 600][i % 7]);
     const json = i % 3 === 0 ? JSON.stringify(result, null, 2) : JSON.stringify(result);
-    write(taskId, { 'result.json': json, ...(i % 2 ? { 'manifest.json': JSON.stringify(legacyManifest(taskId, result, json), null, 2) } : {}) });
+    write(taskId, {
+      'result.json': json,
+      ...(i % 2 ? { 'manifest.json': JSON.stringify(legacyManifest(taskId, result, json), null, 2) } : {}),
+    });
     good.set(taskId, result);
   }
   const sample = JSON.stringify(legacyResult(99, 2, 30));
@@ -171,8 +186,12 @@ describe('migrating legacy result.json task directories', () => {
   const expectBrokenOnesReported = (failed: { task: string; reason: string }[]) => {
     const reasons = Object.fromEntries(failed.map((problem) => [problem.task, problem.reason]));
     expect(Object.keys(reasons).sort()).toEqual(Object.values(set.broken).sort());
-    expect(reasons[set.broken.truncated]).toMatch(/^corrupt JSON: \w+ at line 1, column \d+ \(character \d+ of \d+, the file ends early\)$/);
-    expect(reasons[set.broken.wrongTypes]).toMatch(/^schema violation: symbols\.0\.signals\.3\.entry_price: .*expected number, received string/);
+    expect(reasons[set.broken.truncated]).toMatch(
+      /^corrupt JSON: \w+ at line 1, column \d+ \(character \d+ of \d+, the file ends early\)$/,
+    );
+    expect(reasons[set.broken.wrongTypes]).toMatch(
+      /^schema violation: symbols\.0\.signals\.3\.entry_price: .*expected number, received string/,
+    );
     expect(reasons[set.broken.empty]).toBe('empty file (0 characters)');
     expect(reasons[set.broken.noResult]).toBe('no result.json in the directory (it holds: manifest.json)');
     expect(reasons[set.broken.notUuid]).toMatch(/not a UUID/);
@@ -220,7 +239,13 @@ describe('migrating legacy result.json task directories', () => {
       const firstSymbol = result.symbols[0];
       if (firstSymbol.signals!.length > 0) {
         const [legacy, row] = [firstSymbol.signals![firstSymbol.signals!.length - 1], signals.rows[firstSymbol.signals!.length - 1]];
-        expect(row).toMatchObject({ symbol: firstSymbol.symbol, signal_index: firstSymbol.signals!.length, entry_price: legacy.entry_price, exit_price: legacy.exit_price, status: 'closed' });
+        expect(row).toMatchObject({
+          symbol: firstSymbol.symbol,
+          signal_index: firstSymbol.signals!.length,
+          entry_price: legacy.entry_price,
+          exit_price: legacy.exit_price,
+          status: 'closed',
+        });
         expect(row.timestamp).toBe(`${legacy.timestamp}.000Z`);
         expect(row.return_pct).toBeCloseTo(legacy.return_pct * 100, 9);
         expect(curve[0].equity).toBe(firstSymbol.performance_curve![0].equity);
@@ -231,14 +256,26 @@ describe('migrating legacy result.json task directories', () => {
   it('writes a manifest whose files and checksums are those on disk, keeping the original fields', async () => {
     for (const taskId of goodIds) {
       const manifest = JSON.parse(readFileSync(taskPath(taskId, 'manifest.json'), 'utf8'));
-      expect(manifest.result_files.map((file: { name: string }) => file.name).sort()).toEqual(
-        ['metadata.json', 'performance_curve.parquet', 'result.json', 'symbol_signals.parquet', 'symbol_summary.parquet'],
-      );
+      expect(manifest.result_files.map((file: { name: string }) => file.name).sort()).toEqual([
+        'metadata.json',
+        'performance_curve.parquet',
+        'result.json',
+        'symbol_signals.parquet',
+        'symbol_summary.parquet',
+      ]);
       for (const file of manifest.result_files) {
         const bytes = readFileSync(taskPath(taskId, file.path));
-        expect({ name: file.name, size: bytes.length, md5: md5(bytes) }).toEqual({ name: file.name, size: file.size_bytes, md5: file.checksum });
+        expect({ name: file.name, size: bytes.length, md5: md5(bytes) }).toEqual({
+          name: file.name,
+          size: file.size_bytes,
+          md5: file.checksum,
+        });
       }
-      expect(manifest).toMatchObject({ task_id: taskId, status: 'completed', metadata: { migrated_from: 'result.json', execution_host: 'coin-worker-1' } });
+      expect(manifest).toMatchObject({
+        task_id: taskId,
+        status: 'completed',
+        metadata: { migrated_from: 'result.json', execution_host: 'coin-worker-1' },
+      });
     }
     const withOriginal = goodIds[1];
     const manifest = JSON.parse(readFileSync(taskPath(withOriginal, 'manifest.json'), 'utf8'));
@@ -301,16 +338,30 @@ describe('migrating legacy result.json task directories', () => {
   it('reports a missing tasks directory instead of failing', async () => {
     const report = await migrateLegacyResults({ store, pool }, options({ tasksDir: join(dataRoot, 'nowhere') }));
     expect(report.found).toBe(0);
-    expect(report.failed).toEqual([{ task: join(dataRoot, 'nowhere'), reason: expect.stringMatching(/^cannot read the tasks directory: ENOENT/) }]);
+    expect(report.failed).toEqual([
+      { task: join(dataRoot, 'nowhere'), reason: expect.stringMatching(/^cannot read the tasks directory: ENOENT/) },
+    ]);
   });
 
   it('runs as a command line tool that exits 1 when a task failed', async () => {
     const run = promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'scripts/migrate-json-results.ts', '--data-root', dataRoot, '--database-url', process.env.TEST_DATABASE_URL!, '--dry-run'],
+      [
+        '--import',
+        'tsx',
+        'scripts/migrate-json-results.ts',
+        '--data-root',
+        dataRoot,
+        '--database-url',
+        process.env.TEST_DATABASE_URL!,
+        '--dry-run',
+      ],
       { cwd: join(__dirname, '..', '..') },
     );
-    const failure = await run.then(() => undefined, (error) => error);
+    const failure = await run.then(
+      () => undefined,
+      (error) => error,
+    );
     expect(failure.code).toBe(1);
     expect(failure.stdout).toContain('(dry run: nothing written)');
     expect(failure.stdout).toContain('  skipped: 22');

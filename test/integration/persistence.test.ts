@@ -123,7 +123,10 @@ describe('a persist step that fails for good', () => {
     });
     expect(manifest.metadata.symbols).toEqual([expect.objectContaining({ symbol: 'BTC_KRW', state: 'completed' })]);
     const row = await harness.repository.get(taskId);
-    expect(row).toMatchObject({ status: 'failed', metadata: expect.objectContaining({ error: 'persisting the result failed: no space left on device' }) });
+    expect(row).toMatchObject({
+      status: 'failed',
+      metadata: expect.objectContaining({ error: 'persisting the result failed: no space left on device' }),
+    });
     expect(existsSync(join(harness.config.DATA_ROOT, 'tasks', taskId, 'staging'))).toBe(false);
     expect((await harness.client.workflow.getHandle(taskId).describe()).status.name).toBe('FAILED');
   }, 60_000);

@@ -28,7 +28,14 @@ afterAll(async () => {
 it('runs 1,000 symbols with every workflow history well under 1 MB and the event limit', async () => {
   const handle = await startBacktestWorkflow(
     harness,
-    { strategy: 'volume_long_candle', params: { vol_ma_window: 5 }, symbols, start_date: '2024-01-01', end_date: '2024-02-29', timeframe: '1d' },
+    {
+      strategy: 'volume_long_candle',
+      params: { vol_ma_window: 5 },
+      symbols,
+      start_date: '2024-01-01',
+      end_date: '2024-02-29',
+      timeframe: '1d',
+    },
     { maxParallelSymbols: 16 },
   );
   const task_id = handle.workflowId;
@@ -56,7 +63,10 @@ it('runs 1,000 symbols with every workflow history well under 1 MB and the event
   expect(batchesSeenMidway.size).toBeGreaterThan(0);
 
   // The task's own history and each batch child's stay far below the limits.
-  const histories = [task_id, ...Array.from({ length: SYMBOL_COUNT / SYMBOLS_PER_BATCH }, (_, batch) => symbolBatchWorkflowId(task_id, batch))];
+  const histories = [
+    task_id,
+    ...Array.from({ length: SYMBOL_COUNT / SYMBOLS_PER_BATCH }, (_, batch) => symbolBatchWorkflowId(task_id, batch)),
+  ];
   for (const workflowId of histories) {
     const description = await harness.client.workflow.getHandle(workflowId).describe();
     expect(description.status.name).toBe('COMPLETED');

@@ -17,14 +17,16 @@ beforeAll(async () => {
   for (const mode of modes) harnesses.set(mode, await startHarness({ env: { RESULT_STORAGE_MODE: mode } }));
   for (const mode of modes) {
     const harness = harnesses.get(mode)!;
-    const submitted = await request(harness.app).post('/api/backtests').send({
-      strategy: 'volume_long_candle',
-      params: { vol_ma_window: 10, fee_rate: 0.001 },
-      symbols: ['BTC_KRW', 'XRP_KRW'],
-      start_date: '2023-01-01',
-      end_date: '2023-12-31',
-      timeframe: '1d',
-    });
+    const submitted = await request(harness.app)
+      .post('/api/backtests')
+      .send({
+        strategy: 'volume_long_candle',
+        params: { vol_ma_window: 10, fee_rate: 0.001 },
+        symbols: ['BTC_KRW', 'XRP_KRW'],
+        start_date: '2023-01-01',
+        end_date: '2023-12-31',
+        timeframe: '1d',
+      });
     expect(submitted.status).toBe(202);
     await waitFor(
       () => request(harness.app).get(`/api/backtests/${submitted.body.task_id}`),
@@ -45,9 +47,18 @@ const filesOf = (mode: ResultStorageMode) => {
 };
 
 it('writes the files each mode promises, and the row in every mode', async () => {
-  expect(filesOf('postgres-only')).toEqual(['symbol_summary.parquet', 'symbol_signals.parquet', 'performance_curve.parquet', 'metadata.json']);
+  expect(filesOf('postgres-only')).toEqual([
+    'symbol_summary.parquet',
+    'symbol_signals.parquet',
+    'performance_curve.parquet',
+    'metadata.json',
+  ]);
   expect(filesOf('dual-write')).toEqual([
-    'symbol_summary.parquet', 'symbol_signals.parquet', 'performance_curve.parquet', 'metadata.json', 'result.json',
+    'symbol_summary.parquet',
+    'symbol_signals.parquet',
+    'performance_curve.parquet',
+    'metadata.json',
+    'result.json',
   ]);
   expect(filesOf('json-only')).toEqual(['result.json']);
   const jsonOnly = harnesses.get('json-only')!;
@@ -67,7 +78,9 @@ it('reads every task the same whichever mode wrote it and whichever mode serves 
   const results = [];
   for (const writer of modes) {
     for (const reader of modes) {
-      const response = await request(harnesses.get(reader)!.app).get(`/api/backtests/${taskIds.get(writer)}/result?max_points=50&trades_limit=20&trades_offset=3`);
+      const response = await request(harnesses.get(reader)!.app).get(
+        `/api/backtests/${taskIds.get(writer)}/result?max_points=50&trades_limit=20&trades_offset=3`,
+      );
       expect(response.status).toBe(200);
       const { summary, trades, equity_curve } = response.body;
       results.push({ writer, reader, summary, trades, equity_curve });

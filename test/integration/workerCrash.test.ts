@@ -77,6 +77,8 @@ it('completes with the same result after its worker is killed mid-run', async ()
   expect(rows[0].rows).toBe(1);
   // The worker that died held a symbol in flight: the history shows it retried on the new worker.
   const history = await handle.fetchHistory();
-  const timedOut = history.events!.filter((event) => event.activityTaskTimedOutEventAttributes || (event.activityTaskStartedEventAttributes?.attempt ?? 1) > 1);
+  const timedOut = history.events!.filter(
+    (event) => event.activityTaskTimedOutEventAttributes || (event.activityTaskStartedEventAttributes?.attempt ?? 1) > 1,
+  );
   console.log(`worker killed after ${completedBeforeKill}/${symbols.length} symbols; retried activities: ${timedOut.length}`);
 }, 180_000);

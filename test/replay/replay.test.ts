@@ -8,11 +8,20 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 
 const HISTORIES_DIR = join(__dirname, 'histories');
-const names = readdirSync(HISTORIES_DIR).filter((name) => name.endsWith('.json')).sort();
+const names = readdirSync(HISTORIES_DIR)
+  .filter((name) => name.endsWith('.json'))
+  .sort();
 
 it('has a recorded history for each kind of run', () => {
   expect(names).toEqual(
-    expect.arrayContaining(['batch-child.json', 'batched.json', 'cancelled.json', 'cleanup.json', 'completed.json', 'partially-failed.json']),
+    expect.arrayContaining([
+      'batch-child.json',
+      'batched.json',
+      'cancelled.json',
+      'cleanup.json',
+      'completed.json',
+      'partially-failed.json',
+    ]),
   );
 });
 

@@ -122,7 +122,8 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of Object.entries(services)) {
       for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
         expect({ name, dependency, known: dependency in services }).toEqual({ name, dependency, known: true });
-        if (condition === 'service_healthy') expect({ dependency, healthcheck: Boolean(services[dependency].healthcheck) }).toEqual({ dependency, healthcheck: true });
+        if (condition === 'service_healthy')
+          expect({ dependency, healthcheck: Boolean(services[dependency].healthcheck) }).toEqual({ dependency, healthcheck: true });
       }
     }
     expect(Object.keys(services.api.depends_on!).sort()).toEqual(['postgres', 'temporal']);
@@ -141,7 +142,10 @@ describe('Dockerfile', () => {
   const last = (keyword: string) => instructions.filter((instruction) => instruction.keyword === keyword).at(-1)?.argument;
 
   it('builds on Node 20 (Debian bookworm slim) and runs as a non-root user', () => {
-    expect(instructions.filter((i) => i.keyword === 'FROM').map((i) => i.argument.split(' ')[0])).toEqual(['node:20-bookworm-slim', 'node:20-bookworm-slim']);
+    expect(instructions.filter((i) => i.keyword === 'FROM').map((i) => i.argument.split(' ')[0])).toEqual([
+      'node:20-bookworm-slim',
+      'node:20-bookworm-slim',
+    ]);
     expect(last('USER')).toBe('node');
     expect(dockerfile).toContain('package-lock.json');
     expect(dockerfile).toContain('npx vite build web');

@@ -77,7 +77,13 @@ export const api = {
   remove: (taskId: string) => requestJson<void>('DELETE', taskPath(taskId)),
   result: (
     taskId: string,
-    query: { symbol?: string; tradesOffset: number; tradesLimit: number; tradesSort?: { key: string; descending: boolean }; maxPoints: number },
+    query: {
+      symbol?: string;
+      tradesOffset: number;
+      tradesLimit: number;
+      tradesSort?: { key: string; descending: boolean };
+      maxPoints: number;
+    },
   ) =>
     requestJson<BacktestResult>(
       'GET',

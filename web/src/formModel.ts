@@ -35,7 +35,10 @@ export function availableDateRange(catalog: MarketSymbol[], chosen: string[], ti
   if (ranges.length === 0) return null;
   return {
     min: ranges.map((range) => day(range.start_date)).sort()[0],
-    max: ranges.map((range) => day(range.end_date)).sort().at(-1)!,
+    max: ranges
+      .map((range) => day(range.end_date))
+      .sort()
+      .at(-1)!,
   };
 }
 

@@ -2,7 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { Counter } from 'prom-client';
-import { resultQuerySchema, taskIdParamsSchema, type ResultResponse, type SubmissionResponse, type TaskResponse } from '../../contracts/api';
+import {
+  resultQuerySchema,
+  taskIdParamsSchema,
+  type ResultResponse,
+  type SubmissionResponse,
+  type TaskResponse,
+} from '../../contracts/api';
 import { backtestRequestSchema, type BacktestRequest } from '../../contracts/backtestRequest';
 import { taskDirectory, type BacktestWorkflowInput } from '../../contracts/task';
 import type { MarketDataEntry } from '../../data/marketData';

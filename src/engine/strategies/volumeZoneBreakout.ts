@@ -43,18 +43,10 @@ const paramsSchema = z.object({
     .max(1)
     .default(0.2)
     .describe('Share of the window volume, counted from the top price bin down, that defines the resistance zone.'),
-  breakout_buffer: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.01)
-    .describe('The bar high must reach resistance * (1 + breakout_buffer) to signal.'),
+  breakout_buffer: z.number().min(0).max(1).default(0.01).describe('The bar high must reach resistance * (1 + breakout_buffer) to signal.'),
   hold_period_bars: holdPeriodBarsSchema,
   num_bins: z.number().int().min(1).max(1000).default(20).describe('Equal-width price bins of the volume profile.'),
-  include_wicks: z
-    .boolean()
-    .default(true)
-    .describe('Spread volume over low..high (true) or over the candle body only (false).'),
+  include_wicks: z.boolean().default(true).describe('Spread volume over low..high (true) or over the candle body only (false).'),
 });
 
 export type VolumeZoneBreakoutParams = z.output<typeof paramsSchema>;
@@ -68,7 +60,14 @@ function binEdge(rangeLow: number, rangeHigh: number, binWidth: number, binCount
  * Highest bin k in [0, binCount) with `edge(k) * factor <= price`; the caller guarantees k = 0 passes.
  * With factor 1 it is the bin that holds `price` (the last bin for the top edge).
  */
-function highestBinAtOrBelow(rangeLow: number, rangeHigh: number, binWidth: number, binCount: number, factor: number, price: number): number {
+function highestBinAtOrBelow(
+  rangeLow: number,
+  rangeHigh: number,
+  binWidth: number,
+  binCount: number,
+  factor: number,
+  price: number,
+): number {
   let bin = Math.floor((price / factor - rangeLow) / binWidth);
   if (bin > binCount - 1) bin = binCount - 1;
   if (bin < 0) bin = 0;
@@ -316,7 +315,19 @@ function signalsOfChunk(
         const windowStart = i - window;
         let isSignal = true;
         if (tinyVolumeBars > 0) {
-          isSignal = breaksOutByHistogram(spanLow, spanHigh, volume, windowStart, i, rangeLow, rangeHigh, topShare, breakoutFactor, barHigh, histogram);
+          isSignal = breaksOutByHistogram(
+            spanLow,
+            spanHigh,
+            volume,
+            windowStart,
+            i,
+            rangeLow,
+            rangeHigh,
+            topShare,
+            breakoutFactor,
+            barHigh,
+            histogram,
+          );
         } else if (highestPassingBin < binCount - 1) {
           const threshold = binEdge(rangeLow, rangeHigh, binWidth, binCount, highestPassingBin + 1);
           let isDecided = false;
@@ -324,7 +335,8 @@ function signalsOfChunk(
             const leavingBar = windowStart - 1;
             const enteringBar = i - 1;
             const shift =
-              volumeAboveInBars(factors, enteringBar, i, carriedThreshold) - volumeAboveInBars(factors, leavingBar, windowStart, carriedThreshold);
+              volumeAboveInBars(factors, enteringBar, i, carriedThreshold) -
+              volumeAboveInBars(factors, leavingBar, windowStart, carriedThreshold);
             carriedTotal += volume[enteringBar] - volume[leavingBar];
             carriedSurelyAbove += shift;
             carriedMaybeAbove += shift;
@@ -355,14 +367,16 @@ function signalsOfChunk(
               const row = block * BLOCK_STRIDE;
               const segmentStart = block === firstBlock ? windowStart : block << blockShift;
               const segmentEnd = block === lastBlock ? i : (block + 1) << blockShift;
-              const segmentVolume = segmentEnd - segmentStart === 1 << blockShift ? blocks[row + 2] : volumeInBars(volume, segmentStart, segmentEnd);
+              const segmentVolume =
+                segmentEnd - segmentStart === 1 << blockShift ? blocks[row + 2] : volumeInBars(volume, segmentStart, segmentEnd);
               total += segmentVolume;
               const lowestAboveE = blocks[row] - threshold + nudge;
               const highestAboveE = blocks[row + 1] - threshold + nudge;
               // (sign(lowest) + sign(highest)) / 2 with one division, exactly: 1 above E, 0 straddling, -1 below
               const lowestMagnitude = Math.abs(lowestAboveE);
               const highestMagnitude = Math.abs(highestAboveE);
-              const side = (0.5 * (lowestAboveE * highestMagnitude + highestAboveE * lowestMagnitude)) / (lowestMagnitude * highestMagnitude);
+              const side =
+                (0.5 * (lowestAboveE * highestMagnitude + highestAboveE * lowestMagnitude)) / (lowestMagnitude * highestMagnitude);
               volumeSurelyAbove += segmentVolume * 0.5 * (side + Math.abs(side));
               volumeMaybeAbove += segmentVolume * (1 - 0.5 * (Math.abs(side) - side));
             }
@@ -375,7 +389,8 @@ function signalsOfChunk(
               if (blocks[row] < threshold && blocks[row + 1] >= threshold) {
                 const segmentStart = block === firstBlock ? windowStart : block << blockShift;
                 const segmentEnd = block === lastBlock ? i : (block + 1) << blockShift;
-                const segmentVolume = segmentEnd - segmentStart === 1 << blockShift ? blocks[row + 2] : volumeInBars(volume, segmentStart, segmentEnd);
+                const segmentVolume =
+                  segmentEnd - segmentStart === 1 << blockShift ? blocks[row + 2] : volumeInBars(volume, segmentStart, segmentEnd);
                 const segmentAbove = volumeAboveInBars(factors, segmentStart, segmentEnd, threshold);
                 volumeSurelyAbove += segmentAbove;
                 volumeMaybeAbove -= segmentVolume - segmentAbove;
@@ -384,7 +399,19 @@ function signalsOfChunk(
             if (volumeSurelyAbove > target + slack) isSignal = false;
             else if (!(volumeMaybeAbove < target - slack)) {
               // every block is settled and both bounds sit within rounding of the target: a near-tie
-              isSignal = breaksOutByHistogram(spanLow, spanHigh, volume, windowStart, i, rangeLow, rangeHigh, topShare, breakoutFactor, barHigh, histogram);
+              isSignal = breaksOutByHistogram(
+                spanLow,
+                spanHigh,
+                volume,
+                windowStart,
+                i,
+                rangeLow,
+                rangeHigh,
+                topShare,
+                breakoutFactor,
+                barHigh,
+                histogram,
+              );
             }
             carriedThreshold = threshold;
             carriedTotal = total;

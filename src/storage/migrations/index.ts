@@ -10,6 +10,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: readonly Migration[] = [
-  { version: 1, name: 'create_backtest_results', sql: createBacktestResults },
-];
+export const migrations: readonly Migration[] = [{ version: 1, name: 'create_backtest_results', sql: createBacktestResults }];

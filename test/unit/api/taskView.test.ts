@@ -51,6 +51,11 @@ describe('a workflow started without the API (no memo)', () => {
   it('is described from its row once it exists', async () => {
     const row = { ...MEMO, task_id: 'task-1', status: 'running', created_at: '2026-01-01T00:00:00Z', metadata: {} };
     const view = await readTaskView(sources(runningWorkflowReporting('running', {}), row), 'task-1');
-    expect(view).toMatchObject({ task_id: 'task-1', strategy: 'volume_long_candle', status: 'running', symbols_state: [{ symbol: 'BTC_KRW' }] });
+    expect(view).toMatchObject({
+      task_id: 'task-1',
+      strategy: 'volume_long_candle',
+      status: 'running',
+      symbols_state: [{ symbol: 'BTC_KRW' }],
+    });
   });
 });

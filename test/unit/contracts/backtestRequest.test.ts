@@ -19,8 +19,16 @@ describe('backtestRequestSchema', () => {
     const request = backtestRequestSchema.parse(valid);
     expect(request.symbols).toEqual(['BTC_KRW', 'ETH_KRW']);
     expect(request.params).toEqual({
-      volume_window: 60, top_percentile: 0.2, breakout_buffer: 0.01, hold_period_bars: 1, num_bins: 20,
-      include_wicks: true, initial_capital: 100000, position_size: 1, fee_rate: 0.0005, slippage_bps: 0,
+      volume_window: 60,
+      top_percentile: 0.2,
+      breakout_buffer: 0.01,
+      hold_period_bars: 1,
+      num_bins: 20,
+      include_wicks: true,
+      initial_capital: 100000,
+      position_size: 1,
+      fee_rate: 0.0005,
+      slippage_bps: 0,
     });
   });
 
@@ -32,7 +40,9 @@ describe('backtestRequestSchema', () => {
   });
 
   it('refuses unknown strategies, unknown parameters and parameters of another strategy', () => {
-    expect(issues({ ...valid, strategy: 'magic' })[0].message).toMatch(/unknown strategy "magic"; available: volume_zone_breakout, volume_long_candle/);
+    expect(issues({ ...valid, strategy: 'magic' })[0].message).toMatch(
+      /unknown strategy "magic"; available: volume_zone_breakout, volume_long_candle/,
+    );
     expect(issues({ ...valid, params: { vol_ma_window: 5 } })[0]).toMatchObject({ field: 'params' });
     expect(issues({ ...valid, params: { position_size: 1.5 } })[0].field).toBe('params.position_size');
   });

@@ -30,7 +30,14 @@ describe('strategy registry', () => {
 describe('executionParamsSchema', () => {
   it('applies the DESIGN.md defaults and refuses values out of range', () => {
     expect(executionParamsSchema.parse({})).toEqual({ initial_capital: 100_000, position_size: 1, fee_rate: 0.0005, slippage_bps: 0 });
-    for (const bad of [{ initial_capital: 0 }, { position_size: 0 }, { position_size: 1.5 }, { fee_rate: 0.1 }, { fee_rate: -0.001 }, { slippage_bps: 1000 }]) {
+    for (const bad of [
+      { initial_capital: 0 },
+      { position_size: 0 },
+      { position_size: 1.5 },
+      { fee_rate: 0.1 },
+      { fee_rate: -0.001 },
+      { slippage_bps: 1000 },
+    ]) {
       expect(executionParamsSchema.safeParse(bad).success).toBe(false);
     }
   });
@@ -62,8 +69,8 @@ describe('runBacktest', () => {
   });
 
   it('refuses parameters that were not completed with their defaults', () => {
-    expect(() => runBacktest(candles, 'volume_long_candle', strategies.volume_long_candle.paramsSchema.parse({}), { periodsPerYear: 365 })).toThrow(
-      'params.initial_capital: got undefined, expected a number',
-    );
+    expect(() =>
+      runBacktest(candles, 'volume_long_candle', strategies.volume_long_candle.paramsSchema.parse({}), { periodsPerYear: 365 }),
+    ).toThrow('params.initial_capital: got undefined, expected a number');
   });
 });

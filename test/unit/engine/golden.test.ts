@@ -36,7 +36,12 @@ function referenceOutput(signals: number[], holdPeriodBars: number) {
   return {
     signals,
     trades: simulation.trades.map((trade) => ({ ...trade, exitPrice: Number.isNaN(trade.exitPrice) ? null : trade.exitPrice })),
-    curve: { equity: simulation.equity, drawdown: simulation.drawdown, cumulativePnl: simulation.cumulativePnl, cumulativePnlPct: simulation.cumulativePnlPct },
+    curve: {
+      equity: simulation.equity,
+      drawdown: simulation.drawdown,
+      cumulativePnl: simulation.cumulativePnl,
+      cumulativePnlPct: simulation.cumulativePnlPct,
+    },
     summary: referenceSummary(bars, simulation, execution.initial_capital, 365),
   };
 }
@@ -71,7 +76,8 @@ function engineOutput(output: BacktestOutput): Omit<GoldenOutput, 'summary'> {
 describe.each(cases)('golden output of $strategy', ({ strategy, params, signals }) => {
   const goldenPath = join(__dirname, 'golden', `expected-${strategy}.json`);
   const expected = referenceOutput(signals(), params.hold_period_bars as number);
-  if (process.env.UPDATE_GOLDEN) writeFileSync(goldenPath, `${JSON.stringify(expected, null, 1).replace(/\[[^[\]{}]*\]/g, (list) => list.replace(/\s+/g, ''))}\n`);
+  if (process.env.UPDATE_GOLDEN)
+    writeFileSync(goldenPath, `${JSON.stringify(expected, null, 1).replace(/\[[^[\]{}]*\]/g, (list) => list.replace(/\s+/g, ''))}\n`);
   const stored = JSON.parse(readFileSync(goldenPath, 'utf8')) as GoldenOutput;
 
   it('is what the independent reference computes', () => {

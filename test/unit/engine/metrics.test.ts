@@ -149,7 +149,13 @@ describe('summarize', () => {
     );
     fc.assert(
       fc.property(scenario, ({ closes, signals, holdPeriodBars, fee_rate, slippage_bps, timeframe }) => {
-        const summary = summaryOf(closesOnly(closes), signals, holdPeriodBars, { ...noCosts, fee_rate, slippage_bps }, periodsPerYear(timeframe));
+        const summary = summaryOf(
+          closesOnly(closes),
+          signals,
+          holdPeriodBars,
+          { ...noCosts, fee_rate, slippage_bps },
+          periodsPerYear(timeframe),
+        );
         for (const value of Object.values(summary)) if (value !== null) expect(Number.isFinite(value)).toBe(true);
       }),
     );

@@ -184,7 +184,12 @@ const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0)
 const finiteOrNull = (value: number) => (Number.isFinite(value) ? value : null);
 
 /** The summary, with backtesting.py's formulas written the way its _stats.py writes them. */
-export function referenceSummary(bars: Bar[], simulation: ReferenceSimulation, initialCapital: number, periodsPerYear: number): SymbolSummary {
+export function referenceSummary(
+  bars: Bar[],
+  simulation: ReferenceSimulation,
+  initialCapital: number,
+  periodsPerYear: number,
+): SymbolSummary {
   const closed = simulation.trades.filter((trade) => trade.exitIndex >= 0);
   const returns = closed.map((trade) => trade.returnPct);
   const winners = returns.filter((value) => value > 0);
@@ -219,7 +224,7 @@ export function referenceSummary(bars: Bar[], simulation: ReferenceSimulation, i
     sortino: downside > 0 ? finiteOrNull(annualReturn / downside) : null,
     profit_factor: losses.length ? winners.reduce((a, b) => a + b, 0) / -losses.reduce((a, b) => a + b, 0) : null,
     expectancy: closed.length ? mean(returns) : null,
-    exposure_pct: (mean(held) * 100),
+    exposure_pct: mean(held) * 100,
     cagr: finiteOrNull(((finalEquity / initialCapital) ** (periodsPerYear / n) - 1) * 100),
     buy_and_hold_return_pct: ((bars[n - 1].close - bars[0].close) / bars[0].close) * 100,
   };

@@ -30,7 +30,17 @@ describe('simulate', () => {
   it('enters at the signal close and exits hold_period_bars later at that close', () => {
     const result = run(closesOnly([10, 11, 12, 11, 13]), [1, 0, 0, 0, 0], 2);
     expect(tradeRows(result)).toEqual([
-      { entryIndex: 0, exitIndex: 2, entryPrice: 10, exitPrice: 12, quantity: 100, returnPct: 20, holdBars: 2, feeAmount: 0, slippageAmount: 0 },
+      {
+        entryIndex: 0,
+        exitIndex: 2,
+        entryPrice: 10,
+        exitPrice: 12,
+        quantity: 100,
+        returnPct: 20,
+        holdBars: 2,
+        feeAmount: 0,
+        slippageAmount: 0,
+      },
     ]);
     expect(Array.from(result.curve.equity)).toEqual([1000, 1100, 1200, 1200, 1200]);
     expect(Array.from(result.curve.cumulativePnl)).toEqual([0, 100, 200, 200, 200]);
@@ -40,7 +50,10 @@ describe('simulate', () => {
 
   it('skips signals while a position is open', () => {
     const result = run(closesOnly([10, 11, 12, 11, 13]), [1, 1, 0, 1, 0], 2);
-    expect(tradeRows(result).map((trade) => [trade.entryIndex, trade.exitIndex])).toEqual([[0, 2], [3, -1]]);
+    expect(tradeRows(result).map((trade) => [trade.entryIndex, trade.exitIndex])).toEqual([
+      [0, 2],
+      [3, -1],
+    ]);
   });
 
   it('closes first and then re-enters on the same bar', () => {

@@ -44,7 +44,12 @@ describe('volume_long_candle', () => {
   });
 
   it('declares every parameter with a default, a range and a description', () => {
-    expect(volumeLongCandle.paramsSchema.parse({})).toEqual({ vol_ma_window: 20, vol_multiplier: 1.5, body_pct: 0.02, hold_period_bars: 1 });
+    expect(volumeLongCandle.paramsSchema.parse({})).toEqual({
+      vol_ma_window: 20,
+      vol_multiplier: 1.5,
+      body_pct: 0.02,
+      hold_period_bars: 1,
+    });
     for (const field of Object.values(volumeLongCandle.paramsSchema.shape)) expect(field.description).toBeTruthy();
     for (const bad of [{ vol_ma_window: 0 }, { vol_multiplier: 0 }, { body_pct: 0 }, { body_pct: 1 }, { vol_ma_window: 2.5 }]) {
       expect(volumeLongCandle.paramsSchema.safeParse(bad).success).toBe(false);

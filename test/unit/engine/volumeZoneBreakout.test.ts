@@ -82,7 +82,14 @@ describe('volume_zone_breakout', () => {
       include_wicks: true,
     });
     for (const field of Object.values(volumeZoneBreakout.paramsSchema.shape)) expect(field.description).toBeTruthy();
-    for (const bad of [{ volume_window: 1 }, { top_percentile: 0 }, { top_percentile: 1.5 }, { num_bins: 0 }, { hold_period_bars: 0 }, { breakout_buffer: -0.1 }]) {
+    for (const bad of [
+      { volume_window: 1 },
+      { top_percentile: 0 },
+      { top_percentile: 1.5 },
+      { num_bins: 0 },
+      { hold_period_bars: 0 },
+      { breakout_buffer: -0.1 },
+    ]) {
       expect(volumeZoneBreakout.paramsSchema.safeParse(bad).success).toBe(false);
     }
   });
@@ -179,7 +186,11 @@ describe('volume_zone_breakout on long series', () => {
       // a signal depends only on its bar and the window before it, so the piece must agree from its window on
       const piece = bars.slice(pieceStart);
       const pieceSignals = signals(piece, params);
-      expect(signals(bars, params).slice(pieceStart + 25).join('')).toBe(pieceSignals.slice(25).join(''));
+      expect(
+        signals(bars, params)
+          .slice(pieceStart + 25)
+          .join(''),
+      ).toBe(pieceSignals.slice(25).join(''));
       expect(pieceSignals.join('')).toBe(referenceZoneSignals(piece, params).join(''));
     }
   });

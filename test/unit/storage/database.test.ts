@@ -1,12 +1,7 @@
 /** Runs against a real PostgreSQL: a fresh database per file, dropped at the end. */
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import {
-  BacktestResultsRepository,
-  createPool,
-  runMigrations,
-  type RunningBacktestResult,
-} from '../../../src/storage/database';
+import { BacktestResultsRepository, createPool, runMigrations, type RunningBacktestResult } from '../../../src/storage/database';
 
 const ADMIN_URL = process.env.TEST_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const databaseName = `backtest_db_test_${randomBytes(6).toString('hex')}`;
@@ -205,7 +200,13 @@ describe('BacktestResultsRepository', () => {
   it('records a cancelled task as failed with cancelled metadata', async () => {
     const task = runningTask();
     await repository.insertRunning(task);
-    await repository.markFinished({ task_id: task.task_id, status: 'failed', file_size: 0, record_count: 0, metadata: { cancelled: true } });
+    await repository.markFinished({
+      task_id: task.task_id,
+      status: 'failed',
+      file_size: 0,
+      record_count: 0,
+      metadata: { cancelled: true },
+    });
     expect(await repository.get(task.task_id)).toMatchObject({ status: 'failed', metadata: { cancelled: true, pinned: false } });
   });
 
@@ -228,8 +229,13 @@ describe('BacktestResultsRepository', () => {
   });
 
   it('rejects rows that break the constraints', async () => {
-    await expect(pool.query(`INSERT INTO backtest_results (task_id, strategy, symbols, start_date, end_date, status, parquet_path)
-      VALUES ($1, 's', '[]', '2024-01-01', '2024-01-02', 'weird', 'tasks/x')`, [randomUUID()])).rejects.toThrow(/status_valid/);
+    await expect(
+      pool.query(
+        `INSERT INTO backtest_results (task_id, strategy, symbols, start_date, end_date, status, parquet_path)
+      VALUES ($1, 's', '[]', '2024-01-01', '2024-01-02', 'weird', 'tasks/x')`,
+        [randomUUID()],
+      ),
+    ).rejects.toThrow(/status_valid/);
     await expect(repository.insertRunning(runningTask({ start_date: '2024-02-01', end_date: '2024-01-31' }))).rejects.toThrow(/date_order/);
     const task = runningTask();
     await repository.insertRunning(task);
@@ -267,7 +273,10 @@ describe('BacktestResultsRepository', () => {
     });
 
     it('pages with limit and offset, the total counting every match', async () => {
-      expect(await repository.list({ limit: 2, offset: 1 }).then(({ rows, total }) => [taskIds(rows), total])).toEqual([[ids[1], ids[2]], 4]);
+      expect(await repository.list({ limit: 2, offset: 1 }).then(({ rows, total }) => [taskIds(rows), total])).toEqual([
+        [ids[1], ids[2]],
+        4,
+      ]);
       expect(await repository.list({ limit: 2, offset: 10 })).toEqual({ rows: [], total: 4 });
     });
 
@@ -302,7 +311,13 @@ describe('BacktestResultsRepository', () => {
     const expiring = async (expires_at: string | undefined, pinned: boolean) => {
       const task = runningTask();
       await repository.insertRunning(task);
-      await repository.markFinished({ task_id: task.task_id, status: 'completed', file_size: 1, record_count: 1, metadata: expires_at ? { expires_at } : {} });
+      await repository.markFinished({
+        task_id: task.task_id,
+        status: 'completed',
+        file_size: 1,
+        record_count: 1,
+        metadata: expires_at ? { expires_at } : {},
+      });
       if (pinned) await repository.setPinned(task.task_id, true);
       return task.task_id;
     };

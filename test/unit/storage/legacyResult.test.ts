@@ -1,11 +1,6 @@
 import type { Table } from 'apache-arrow';
 import type { EquityCurve, SymbolSummary, Trades } from '../../../src/engine/types';
-import {
-  buildLegacyResult,
-  legacyResultSchema,
-  legacyResultToTables,
-  type LegacyResultJson,
-} from '../../../src/storage/legacyResult';
+import { buildLegacyResult, legacyResultSchema, legacyResultToTables, type LegacyResultJson } from '../../../src/storage/legacyResult';
 import { parquetToTable, tableToParquet } from '../../../src/storage/parquet';
 import {
   type ResultTables,
@@ -34,8 +29,22 @@ const predecessorResult = (): LegacyResultJson => ({
     {
       symbol: 'BTC_KRW',
       signals: [
-        { symbol: 'BTC_KRW', type: 'buy', timestamp: '2024-01-12T00:00:00', entry_price: 58_000_000, exit_price: 60_198_200, return_pct: 0.0379 },
-        { symbol: 'BTC_KRW', type: 'buy', timestamp: '2024-01-20T00:00:00', entry_price: 61_000_000, exit_price: 59_780_000, return_pct: -0.02 },
+        {
+          symbol: 'BTC_KRW',
+          type: 'buy',
+          timestamp: '2024-01-12T00:00:00',
+          entry_price: 58_000_000,
+          exit_price: 60_198_200,
+          return_pct: 0.0379,
+        },
+        {
+          symbol: 'BTC_KRW',
+          type: 'buy',
+          timestamp: '2024-01-20T00:00:00',
+          entry_price: 61_000_000,
+          exit_price: 59_780_000,
+          return_pct: -0.02,
+        },
       ],
       win_rate: 0.5,
       avg_return: 0.895,
@@ -71,7 +80,14 @@ describe('legacyResultToTables on a result the predecessor wrote', () => {
   it('converts fractions to percentages and counts what the summary lacks', () => {
     const btc = read.summary.get(0)!.toJSON();
     expect(btc).toMatchObject({ symbol: 'BTC_KRW', win_rate: 50, avg_return: 0.895, max_drawdown: 2, avg_hold_bars: 1 });
-    expect(btc).toMatchObject({ total_signals: 2, winning_signals: 1, losing_signals: 1, total_pnl: null, total_pnl_pct: null, sharpe: null });
+    expect(btc).toMatchObject({
+      total_signals: 2,
+      winning_signals: 1,
+      losing_signals: 1,
+      total_pnl: null,
+      total_pnl_pct: null,
+      sharpe: null,
+    });
     expect(btc.max_return).toBeCloseTo(3.79, 12);
     expect(btc.min_return).toBeCloseTo(-2, 12);
     expect(read.summary.get(1)!.toJSON()).toMatchObject({ symbol: 'ETH_KRW', total_signals: 0, max_return: null, min_return: null });
@@ -121,7 +137,12 @@ describe('timestamps', () => {
 
   it('rejects what is not a timestamp, naming the field', () => {
     expect(() => firstSignalTime('12/01/2024')).toThrow(/symbols\.0\.signals\.0\.timestamp|not an ISO 8601 timestamp/);
-    const issues = legacyResultSchema.safeParse({ ...predecessorResult(), symbols: [{ ...predecessorResult().symbols[0], signals: [{ ...predecessorResult().symbols[0].signals![0], timestamp: 'yesterday' }] }] });
+    const issues = legacyResultSchema.safeParse({
+      ...predecessorResult(),
+      symbols: [
+        { ...predecessorResult().symbols[0], signals: [{ ...predecessorResult().symbols[0].signals![0], timestamp: 'yesterday' }] },
+      ],
+    });
     expect(issues.success).toBe(false);
     expect(issues.error!.issues[0].path.join('.')).toBe('symbols.0.signals.0.timestamp');
   });
@@ -192,14 +213,29 @@ function engineTables(): ResultTables {
   const curve: EquityCurve = {
     length: equity.length,
     equity,
-    drawdown: equity.map((e) => ((peak = Math.max(peak, e)) - e) / peak * 100),
+    drawdown: equity.map((e) => (((peak = Math.max(peak, e)) - e) / peak) * 100),
     cumulativePnl: equity.map((e) => e - 100_000),
     cumulativePnlPct: equity.map((e) => (e - 100_000) / 1_000),
   };
   const summary: SymbolSummary = {
-    win_rate: 100, avg_return: 10.07, max_return: 10.07, min_return: 10.07, max_drawdown: 1.3, avg_hold_bars: 2,
-    total_signals: 2, winning_signals: 1, losing_signals: 0, total_pnl: 8_640, total_pnl_pct: 8.64,
-    sharpe: 1.25, sortino: null, profit_factor: null, expectancy: 10.07, exposure_pct: 66.7, cagr: null, buy_and_hold_return_pct: 4.1,
+    win_rate: 100,
+    avg_return: 10.07,
+    max_return: 10.07,
+    min_return: 10.07,
+    max_drawdown: 1.3,
+    avg_hold_bars: 2,
+    total_signals: 2,
+    winning_signals: 1,
+    losing_signals: 0,
+    total_pnl: 8_640,
+    total_pnl_pct: 8.64,
+    sharpe: 1.25,
+    sortino: null,
+    profit_factor: null,
+    expectancy: 10.07,
+    exposure_pct: 66.7,
+    cagr: null,
+    buy_and_hold_return_pct: 4.1,
   };
   return {
     symbol_summary: buildSymbolSummaryTable([{ symbol: 'BTC_KRW', summary }]),
@@ -222,7 +258,13 @@ describe('buildLegacyResult', () => {
   const json = buildLegacyResult(header, tables);
 
   it('writes the predecessor shape and units', () => {
-    expect(json).toMatchObject({ version: '1.1.0', run_id: header.run_id, strategy: 'volume_long_candle', total_signals: 2, timeframe: '1h' });
+    expect(json).toMatchObject({
+      version: '1.1.0',
+      run_id: header.run_id,
+      strategy: 'volume_long_candle',
+      total_signals: 2,
+      timeframe: '1h',
+    });
     const btc = json.symbols[0];
     expect(btc).toMatchObject({ symbol: 'BTC_KRW', win_rate: 1, avg_return: 10.07, sharpe: 1.25, sortino: null });
     expect(btc.signals![0]).toMatchObject({ symbol: 'BTC_KRW', type: 'buy', timestamp: '2024-01-01T01:00:00.000Z', status: 'closed' });

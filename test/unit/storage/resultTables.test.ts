@@ -51,7 +51,7 @@ function curve(equity: number[]): EquityCurve {
   return {
     length: values.length,
     equity: values,
-    drawdown: values.map((value) => ((peak = Math.max(peak, value)) - value) / peak * 100),
+    drawdown: values.map((value) => (((peak = Math.max(peak, value)) - value) / peak) * 100),
     cumulativePnl: values.map((value) => value - 100),
     cumulativePnlPct: values.map((value) => value - 100),
   };
@@ -79,7 +79,15 @@ const summary = (overrides: Partial<SymbolSummary> = {}): SymbolSummary => ({
   ...overrides,
 });
 
-const noMetrics = { sharpe: null, sortino: null, profit_factor: null, expectancy: null, exposure_pct: null, cagr: null, buy_and_hold_return_pct: null };
+const noMetrics = {
+  sharpe: null,
+  sortino: null,
+  profit_factor: null,
+  expectancy: null,
+  exposure_pct: null,
+  cagr: null,
+  buy_and_hold_return_pct: null,
+};
 
 const btcTrades = trades([
   { entry: 1, exit: 3, entryPrice: 100, exitPrice: 110, returnPct: 9.9 },
@@ -206,7 +214,13 @@ describe('symbol_signals table', () => {
   });
 
   it('is empty but complete when there are no trades, including symbols without bars', () => {
-    for (const parts of [[], [{ symbol: 'BTC_KRW', timestamps: hourly(3), trades: noTrades }, { symbol: 'NEW_KRW', timestamps: hourly(0), trades: noTrades }]]) {
+    for (const parts of [
+      [],
+      [
+        { symbol: 'BTC_KRW', timestamps: hourly(3), trades: noTrades },
+        { symbol: 'NEW_KRW', timestamps: hourly(0), trades: noTrades },
+      ],
+    ]) {
       const empty = roundTrip(buildSymbolSignalsTable(parts));
       expect(empty.numRows).toBe(0);
       expect(describeSchema(empty)).toEqual(describeSchema(table));
@@ -343,7 +357,11 @@ describe('readers', () => {
     ['a Parquet file', () => file('sortable_signals')],
     ['an in-memory table', () => sortableSignals],
   ])('sorted trade pages from %s', (_, input) => {
-    const sorted = async (column: TradeSort['column'], descending: boolean, page: { symbol?: string; offset?: number; limit?: number } = {}) => {
+    const sorted = async (
+      column: TradeSort['column'],
+      descending: boolean,
+      page: { symbol?: string; offset?: number; limit?: number } = {},
+    ) => {
       const { rows, total } = await readSymbolSignals(input(), { ...page, sort: { column, descending } });
       return { keys: tradeKeys(rows), total };
     };

@@ -32,7 +32,8 @@ interface Rejection {
 function rejectionOf(error: unknown): Rejection {
   const fields: Record<string, string> = {};
   if (error instanceof ApiError) {
-    for (const detail of error.details) fields[detail.field] = fields[detail.field] ? `${fields[detail.field]}; ${detail.message}` : detail.message;
+    for (const detail of error.details)
+      fields[detail.field] = fields[detail.field] ? `${fields[detail.field]}; ${detail.message}` : detail.message;
   }
   return { message: errorMessage(error), fields };
 }
@@ -58,7 +59,15 @@ function DateField({ name, value, range, error, onChange }: DateFieldProps) {
   return (
     <div className="field">
       <label htmlFor={name}>{DATE_LABELS[name]}</label>
-      <input id={name} name={name} type="date" min={range?.min} max={range?.max} value={value} onChange={(event) => onChange(event.target.value)} />
+      <input
+        id={name}
+        name={name}
+        type="date"
+        min={range?.min}
+        max={range?.max}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+      />
       <FieldError field={name} message={error} />
     </div>
   );

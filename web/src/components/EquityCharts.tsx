@@ -1,4 +1,13 @@
-import { AreaSeries, createChart, LineSeries, type DeepPartial, type ChartOptions, type IChartApi, type LogicalRange, type UTCTimestamp } from 'lightweight-charts';
+import {
+  AreaSeries,
+  createChart,
+  LineSeries,
+  type DeepPartial,
+  type ChartOptions,
+  type IChartApi,
+  type LogicalRange,
+  type UTCTimestamp,
+} from 'lightweight-charts';
 import { useEffect, useMemo, useRef } from 'react';
 import { formatNumber } from '../format';
 import type { CurvePoint } from '../types';

@@ -55,7 +55,14 @@ export function HistoryPanel({ strategies, openTaskId, onOpen, reloadSignal }: H
   const columns: Column<HistoryItem>[] = [
     { key: 'created_at', label: 'created (UTC)', render: (item) => formatTimestamp(item.created_at) },
     { key: 'strategy' },
-    { key: 'symbols', render: (item) => <span className="truncate" title={item.symbols.join(', ')}>{symbolsText(item.symbols)}</span> },
+    {
+      key: 'symbols',
+      render: (item) => (
+        <span className="truncate" title={item.symbols.join(', ')}>
+          {symbolsText(item.symbols)}
+        </span>
+      ),
+    },
     { key: 'timeframe' },
     { key: 'range', render: (item) => `${item.start_date} → ${item.end_date}` },
     { key: 'status', render: (item) => <span className={`status-badge state-${item.status}`}>{item.status}</span> },

@@ -85,14 +85,22 @@ export function TaskView({ taskId, onStatusChange }: TaskViewProps) {
   };
 
   if (!task) {
-    return <section className="panel task-view">{error ? <div className="form-error">{error}</div> : <p className="hint">Loading task…</p>}</section>;
+    return (
+      <section className="panel task-view">
+        {error ? <div className="form-error">{error}</div> : <p className="hint">Loading task…</p>}
+      </section>
+    );
   }
   const hasResult = task.result_path !== null && !isActive(task.status);
   return (
     <section className="panel task-view" data-testid="task-view">
       <TaskHeader task={task} onCancel={cancel} cancelling={cancelling} />
       {(error || cancelError) && <div className="form-error">{cancelError ?? error}</div>}
-      {task.error && <div className="form-error" data-testid="task-error">{task.error}</div>}
+      {task.error && (
+        <div className="form-error" data-testid="task-error">
+          {task.error}
+        </div>
+      )}
       <div className="overall-progress" data-testid="overall-progress">
         <ProgressBar fraction={task.progress} state={task.status} />
         <span>{formatPercent(task.progress)}</span>
