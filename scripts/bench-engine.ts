@@ -3,12 +3,21 @@
  * Figures are medians of several repetitions after a warm-up, the cases run round-robin so machine noise
  * hits them alike; compare them run to run on the same machine. CPU-time figures show what a busy machine hid.
  * The candles are generated here (seeded) so the benchmark depends on nothing but the engine.
+ *
+ * `npm run bench -- --baseline <git-ref>` also runs the engine as it was at that commit, case by case in the
+ * same rounds, and prints each figure beside its baseline: the before-and-after of an engine change in one run.
  */
-import { runBacktest } from '../src/engine/backtest';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as currentBacktest from '../src/engine/backtest';
 import { executionParamsSchema } from '../src/engine/execution';
-import { strategies, type StrategyId } from '../src/engine/strategies';
+import * as currentStrategies from '../src/engine/strategies';
+import type { StrategyId } from '../src/engine/strategies';
 import type { Candles } from '../src/engine/types';
 import { candlesPerSecond, measureRoundRobin, median, type BenchCase } from './lib/bench';
+import { PROJECT_ROOT } from './lib/devServices';
 
 /** mulberry32: a small, fast, seeded PRNG with uniform output in [0, 1). */
 function seededRandom(seed: number): () => number {
@@ -58,8 +67,14 @@ function syntheticCandles(barCount: number, seed: number, barMs: number): Candle
   return candles;
 }
 
+/** The parts of the engine the cases call; the same at every commit this benchmark compares. */
+interface Engine {
+  runBacktest: typeof currentBacktest.runBacktest;
+  strategies: typeof currentStrategies.strategies;
+}
+
 function defaultParams(strategyId: StrategyId): Record<string, unknown> {
-  return { ...strategies[strategyId].paramsSchema.parse({}), ...executionParamsSchema.parse({}) };
+  return { ...currentStrategies.strategies[strategyId].paramsSchema.parse({}), ...executionParamsSchema.parse({}) };
 }
 
 const MILLION = 1_000_000;
@@ -73,52 +88,83 @@ interface EngineCase extends BenchCase {
   bars: number;
   /** What the last call produced, to print beside the figure. */
   detail: (result: number) => string;
+  /** Reported in ms per call rather than candles/s. */
+  milliseconds?: boolean;
 }
 
-const signalCases = strategyIds.map((strategyId): EngineCase => {
-  const params = defaultParams(strategyId);
-  const strategy = strategies[strategyId];
-  return {
-    label: `${strategyId} signals 1M`,
-    bars: MILLION,
-    batch: 1,
-    run: () => strategy.signalsInto(hourlyMillion, params as never, signalBuffer),
-    detail: (signals) => `${signals} signals`,
+/** The engine's source at `ref`, exported to a scratch folder in the project (so it finds node_modules) and imported from there. */
+async function engineAt(ref: string): Promise<{ engine: Engine; dispose: () => void }> {
+  mkdirSync(join(PROJECT_ROOT, '.scratch'), { recursive: true });
+  const scratch = mkdtempSync(join(PROJECT_ROOT, '.scratch', 'bench-baseline-'));
+  const archive = execFileSync('git', ['archive', ref, 'src/engine'], { cwd: PROJECT_ROOT });
+  execFileSync('tar', ['-x', '-C', scratch], { input: archive });
+  const engine: Engine = {
+    runBacktest: (await import(join(scratch, 'src/engine/backtest.ts'))).runBacktest,
+    strategies: (await import(join(scratch, 'src/engine/strategies/index.ts'))).strategies,
   };
-});
-const backtestCases = strategyIds.map((strategyId): EngineCase => {
-  const params = defaultParams(strategyId);
-  return {
-    label: `runBacktest ${strategyId} 1M`,
-    bars: MILLION,
-    batch: 1,
-    run: () => runBacktest(hourlyMillion, strategyId, params, { periodsPerYear: 8760 }).trades.count,
+  return { engine, dispose: () => rmSync(scratch, { recursive: true, force: true }) };
+}
+
+function figure(benchCase: EngineCase, wallMs: number): string {
+  return benchCase.milliseconds ? `${wallMs.toFixed(3)} ms` : `${candlesPerSecond(benchCase.bars, wallMs)} candles/s`;
+}
+
+function engineCases({ runBacktest, strategies }: Engine, suffix: string): EngineCase[] {
+  const signalCases = strategyIds.map((strategyId): EngineCase => {
+    const params = defaultParams(strategyId);
+    const strategy = strategies[strategyId];
+    return {
+      label: `${strategyId} signals 1M${suffix}`,
+      bars: MILLION,
+      batch: 1,
+      run: () => strategy.signalsInto(hourlyMillion, params as never, signalBuffer),
+      detail: (signals) => `${signals} signals`,
+    };
+  });
+  const backtestCases = strategyIds.map((strategyId): EngineCase => {
+    const params = defaultParams(strategyId);
+    return {
+      label: `runBacktest ${strategyId} 1M${suffix}`,
+      bars: MILLION,
+      batch: 1,
+      run: () => runBacktest(hourlyMillion, strategyId, params, { periodsPerYear: 8760 }).trades.count,
+      detail: (trades) => `${trades} trades`,
+    };
+  });
+  const baselineParams = defaultParams('volume_zone_breakout');
+  const predecessorCase: EngineCase = {
+    label: `baseline 1000 daily candles volume_zone_breakout${suffix}`,
+    bars: 1000,
+    batch: 200,
+    run: () => runBacktest(dailyThousand, 'volume_zone_breakout', baselineParams, { periodsPerYear: 365 }).trades.count,
     detail: (trades) => `${trades} trades`,
+    milliseconds: true,
   };
-});
-const baselineParams = defaultParams('volume_zone_breakout');
-const baselineCase: EngineCase = {
-  label: 'baseline 1000 daily candles volume_zone_breakout',
-  bars: 1000,
-  batch: 200,
-  run: () => runBacktest(dailyThousand, 'volume_zone_breakout', baselineParams, { periodsPerYear: 365 }).trades.count,
-  detail: (trades) => `${trades} trades`,
-};
+  return [...signalCases, ...backtestCases, predecessorCase];
+}
 
 async function main(): Promise<void> {
-  const cases = [...signalCases, ...backtestCases, baselineCase];
+  const { values } = parseArgs({ options: { baseline: { type: 'string' } } });
+  const current = engineCases({ runBacktest: currentBacktest.runBacktest, strategies: currentStrategies.strategies }, '');
+  const baseline = values.baseline ? await engineAt(values.baseline) : undefined;
+  const before = baseline ? engineCases(baseline.engine, ` @ ${values.baseline}`) : [];
+  const cases = [...current, ...before];
   const timings = await measureRoundRobin(cases, 3000, 11);
-  cases.forEach((benchCase, index) => {
+  baseline?.dispose();
+  current.forEach((benchCase, index) => {
     const wallMs = median(timings[index].wallMs);
     const cpuMs = median(timings[index].cpuMs);
-    const detail = `${benchCase.detail(timings[index].result!)}, median of ${timings[index].wallMs.length}`;
     // One comparable line per case (`<case>: <number> candles/s` or `<case>: <number> ms`), details indented below.
-    if (benchCase === baselineCase) {
-      console.log(`${benchCase.label}: ${wallMs.toFixed(3)} ms`);
-      console.log(`  # ${detail}; by CPU time ${cpuMs.toFixed(3)} ms`);
-    } else {
-      console.log(`${benchCase.label}: ${candlesPerSecond(benchCase.bars, wallMs)} candles/s`);
-      console.log(`  # ${detail}, ${wallMs.toFixed(1)} ms; by CPU time ${candlesPerSecond(benchCase.bars, cpuMs)} candles/s`);
+    console.log(`${benchCase.label}: ${figure(benchCase, wallMs)}`);
+    console.log(
+      `  # ${benchCase.detail(timings[index].result!)}, median of ${timings[index].wallMs.length}; by CPU time ${figure(benchCase, cpuMs)}`,
+    );
+    if (baseline) {
+      const baselineMs = median(timings[current.length + index].wallMs);
+      const speedup = (baselineMs / wallMs - 1) * 100;
+      console.log(
+        `  # at ${values.baseline}: ${figure(before[index], baselineMs)} (${before[index].detail(timings[current.length + index].result!)}); speed now ${speedup >= 0 ? '+' : ''}${speedup.toFixed(1)}%`,
+      );
     }
   });
 }
