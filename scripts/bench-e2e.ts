@@ -8,14 +8,16 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSampleData } from '../src/data/sampleData';
+import { LocalBlobStore } from '../src/storage/blobStore';
 import { readManifestOf, runOnRealStack, startHarness } from '../test/integration/harness';
 
 const hourlySymbols = Array.from({ length: 100 }, (_, index) => `H${String(index).padStart(3, '0')}_KRW`);
 
 runOnRealStack(async () => {
   const dataRoot = mkdtempSync(join(process.env.TEST_SCRATCH!, 'bench-'));
-  await writeSampleData({ dataRoot, symbols: ['BTC_KRW'], timeframes: ['1d'] });
-  await writeSampleData({ dataRoot, symbols: hourlySymbols, timeframes: ['1h'], startDate: '2023-01-01', endDate: '2023-12-31' });
+  const store = new LocalBlobStore(dataRoot);
+  await writeSampleData({ store, symbols: ['BTC_KRW'], timeframes: ['1d'] });
+  await writeSampleData({ store, symbols: hourlySymbols, timeframes: ['1h'], startDate: '2023-01-01', endDate: '2023-12-31' });
   const harness = await startHarness({ env: { DATA_ROOT: dataRoot, LOG_LEVEL: 'silent' } });
   const server = harness.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

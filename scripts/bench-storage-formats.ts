@@ -23,8 +23,8 @@ import { summarize } from '../src/engine/metrics';
 import { simulate } from '../src/engine/simulator';
 import { periodsPerYear } from '../src/engine/timeframes';
 import type { ExecutionParams } from '../src/engine/types';
-import { buildLegacyResult } from '../src/storage/legacyResult';
-import { parquetToTable, tableToParquet, type ParquetCompression } from '../src/storage/parquet';
+import { buildLegacyResult } from '../src/storage/legacy/legacyResult';
+import { parquetToTable, tableToParquet, type ParquetCompression } from '../src/shared/parquet';
 import {
   buildPerformanceCurveTable,
   buildSymbolSignalsTable,

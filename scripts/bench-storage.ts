@@ -4,11 +4,11 @@
  * Snappy-compressed to a temporary directory, then reads pages back. Prints the median of a few rounds as
  * `<case>: <n> ms`; run with `npx tsx scripts/bench-storage.ts`.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EquityCurve, SymbolSummary, Trades } from '../src/engine/types';
-import { tableToParquet } from '../src/storage/parquet';
+import { tableToParquet } from '../src/shared/parquet';
 import {
   buildPerformanceCurveTable,
   buildSymbolSignalsTable,
@@ -111,13 +111,13 @@ async function main() {
         }
       });
       await time('read signals page (1 symbol, 100 rows)', () =>
-        readSymbolSignals(file('symbol_signals'), { symbol: middle, offset: 100, limit: 100 }),
+        readSymbolSignals(readFileSync(file('symbol_signals')), { symbol: middle, offset: 100, limit: 100 }),
       );
       await time('read curve (1 symbol, 500 points)', () =>
-        readPerformanceCurve(file('performance_curve'), { symbol: middle, maxPoints: 500 }),
+        readPerformanceCurve(readFileSync(file('performance_curve')), { symbol: middle, maxPoints: 500 }),
       );
       await time(`read curve (${SYMBOLS} symbols, 500 points each)`, () =>
-        readPerformanceCurve(file('performance_curve'), { maxPoints: 500 }),
+        readPerformanceCurve(readFileSync(file('performance_curve')), { maxPoints: 500 }),
       );
     }
   } finally {

@@ -1,15 +1,17 @@
 /** Runs the cleanup sweep by hand: deletes every expired, unpinned task (directory and row). */
 import { loadConfig } from '../src/config';
-import { LocalBlobStore } from '../src/storage/blobStore';
 import { sweepExpiredTasks } from '../src/storage/cleanup';
-import { BacktestResultsRepository, createPool } from '../src/storage/database';
+import { createStore } from '../src/services';
+import { BacktestResultsRepository } from '../src/storage/backtestResults';
+import { createPool } from '../src/storage/database';
 import { EMBEDDED_DATABASE_URL } from './lib/devServices';
 import { runScript } from './lib/script';
 
 const USAGE = `
 usage: npm run cleanup -- [--dry-run]
 
-Deletes every expired, unpinned task: its directory under DATA_ROOT/tasks and its row. Uses DATABASE_URL,
+Deletes every expired, unpinned task: its directory in the store (tasks/) and its row, and expired task
+directories that have no row. Uses DATABASE_URL,
 else the embedded PostgreSQL of a running \`npm start\`. --dry-run lists what would go and deletes nothing.
 `;
 
@@ -18,8 +20,9 @@ runScript('cleanup', USAGE, { options: { 'dry-run': { type: 'boolean', default: 
   const pool = createPool(config.DATABASE_URL ?? EMBEDDED_DATABASE_URL);
   try {
     const report = await sweepExpiredTasks(
-      { store: new LocalBlobStore(config.DATA_ROOT), repository: new BacktestResultsRepository(pool) },
+      { store: createStore(config), repository: new BacktestResultsRepository(pool) },
       new Date(),
+      { completed: config.TASK_RESULT_TTL_DAYS, failed: config.FAILED_TASK_TTL_DAYS },
       values['dry-run'],
     );
     const verb = values['dry-run'] ? 'would delete' : 'deleted';

@@ -1,6 +1,7 @@
 /** Writes deterministic sample OHLCV data into the market-data layout (DESIGN.md section 4). */
 import { loadConfig } from '../src/config';
 import { DEFAULT_SAMPLE_SEED, writeSampleData } from '../src/data/sampleData';
+import { createStore } from '../src/services';
 import { runScript, UsageError } from './lib/script';
 
 const USAGE = `
@@ -20,9 +21,10 @@ const options = {
 runScript('generate-sample-data', USAGE, { options }, async ({ values }) => {
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer; got ${values.seed}`);
-  const dataRoot = values['data-root'] ?? loadConfig().DATA_ROOT;
-  const report = await writeSampleData({ dataRoot, seed, force: values.force });
+  const config = loadConfig();
+  const store = createStore({ ...config, DATA_ROOT: values['data-root'] ?? config.DATA_ROOT });
+  const report = await writeSampleData({ store, seed, force: values.force });
   for (const file of report.written) console.log(`wrote ${file.path} (${file.candles} candles)`);
   if (report.skipped.length > 0) console.log(`kept ${report.skipped.length} existing file(s); --force rewrites them`);
-  console.log(`${report.written.length} file(s) written under ${dataRoot} (seed ${seed})`);
+  console.log(`${report.written.length} file(s) written to ${store.description} (seed ${seed})`);
 });

@@ -2,6 +2,7 @@
 import { SingleBar } from 'cli-progress';
 import { loadConfig } from '../src/config';
 import { importCsv } from '../src/data/csvImport';
+import { createStore } from '../src/services';
 import { runScript, UsageError } from './lib/script';
 
 const USAGE = `
@@ -25,14 +26,15 @@ runScript('import-csv', USAGE, { allowPositionals: true, options }, async ({ val
   if (!values.symbol || !values.timeframe || positionals.length !== 1) {
     throw new UsageError('--symbol, --timeframe and one CSV file are required');
   }
-  const dataRoot = values['data-root'] ?? loadConfig().DATA_ROOT;
+  const config = loadConfig();
+  const store = createStore({ ...config, DATA_ROOT: values['data-root'] ?? config.DATA_ROOT });
   const progress = new SingleBar({ format: 'importing [{bar}] {percentage}% | {value}/{total} MB', hideCursor: true });
   const megabytes = (bytes: number) => Math.round(bytes / 1e5) / 10;
   let started = false;
   let report;
   try {
     report = await importCsv({
-      dataRoot,
+      store,
       csvPath: positionals[0],
       symbol: values.symbol.toUpperCase().replace('/', '_'),
       timeframe: values.timeframe.toLowerCase(),

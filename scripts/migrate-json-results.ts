@@ -2,14 +2,14 @@
 import { SingleBar } from 'cli-progress';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/config';
-import { LocalBlobStore } from '../src/storage/blobStore';
 import { createPool, runMigrations } from '../src/storage/database';
 import {
   defaultMigrationBackupDir,
   formatMigrationReport,
   migrateLegacyResults,
   type MigrationProgress,
-} from '../src/storage/migrateLegacy';
+} from '../src/storage/legacy/migrateLegacy';
+import { createStore } from '../src/services';
 import { EMBEDDED_DATABASE_URL } from './lib/devServices';
 import { runScript, UsageError } from './lib/script';
 
@@ -74,7 +74,7 @@ runScript('migrate-json', USAGE, { options }, async ({ values }) => {
     // A dry run writes nothing, not even the schema.
     if (!values['dry-run']) await runMigrations(pool);
     const report = await migrateLegacyResults(
-      { store: new LocalBlobStore(config.DATA_ROOT), pool },
+      { store: createStore(config), pool },
       {
         tasksDir: resolve(values['tasks-dir'] ?? join(config.DATA_ROOT, 'tasks')),
         backupDir: resolve(values['backup-dir'] ?? defaultMigrationBackupDir(config.DATA_ROOT)),

@@ -9,6 +9,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { BacktestRequestInput } from '../src/contracts/backtestRequest';
 import { taskCleanupWorkflowId, type TaskProgress } from '../src/contracts/task';
 import { writeSampleData } from '../src/data/sampleData';
+import { LocalBlobStore } from '../src/storage/blobStore';
 import { runOnRealStack, startBacktestWorkflow, startHarness, waitFor, type Harness } from '../test/integration/harness';
 
 const HISTORIES_DIR = join(__dirname, '..', 'test', 'replay', 'histories');
@@ -27,8 +28,9 @@ async function save(harness: Harness, name: string, workflowId: string): Promise
 
 runOnRealStack(async () => {
   const dataRoot = mkdtempSync(join(process.env.TEST_SCRATCH!, 'replay-'));
-  await writeSampleData({ dataRoot, symbols: ['BTC_KRW', 'ETH_KRW'], timeframes: ['1d', '1h'] });
-  await writeSampleData({ dataRoot, symbols: batchSymbols, timeframes: ['1d'], startDate: '2024-01-01', endDate: '2024-01-31' });
+  const store = new LocalBlobStore(dataRoot);
+  await writeSampleData({ store, symbols: ['BTC_KRW', 'ETH_KRW'], timeframes: ['1d', '1h'] });
+  await writeSampleData({ store, symbols: batchSymbols, timeframes: ['1d'], startDate: '2024-01-01', endDate: '2024-01-31' });
   const ttl = String(2 / 86_400);
   const harness = await startHarness({ env: { DATA_ROOT: dataRoot, TASK_RESULT_TTL_DAYS: ttl, FAILED_TASK_TTL_DAYS: ttl } });
   try {

@@ -6,8 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config';
-import { listMarketData } from '../src/data/marketData';
+import { listSymbols } from '../src/data/layout';
 import { writeSampleData } from '../src/data/sampleData';
+import { createStore } from '../src/services';
 import {
   assertPortFree,
   EMBEDDED_POSTGRES_PORT,
@@ -98,9 +99,10 @@ async function main(): Promise<void> {
     temporalAddress = temporal.address;
   }
 
-  if ((await listMarketData(config.DATA_ROOT)).length === 0) {
-    console.log(`no market data under ${config.DATA_ROOT}: generating sample data ...`);
-    await writeSampleData({ dataRoot: config.DATA_ROOT });
+  const store = createStore(config);
+  if ((await listSymbols(store)).length === 0) {
+    console.log(`no market data in ${store.description}: generating sample data ...`);
+    await writeSampleData({ store });
   }
 
   const environment = { ...process.env, DATA_ROOT: config.DATA_ROOT, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };

@@ -18,6 +18,7 @@ const environmentSchema = z.object({
   TEMPORAL_ADDRESS: optionalText,
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('backtests'),
+  SCHEDULES_TASK_QUEUE: z.string().default('backtests'),
   TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
   MAX_PARALLEL_SYMBOLS: positiveInt(8),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(availableParallelism()),
@@ -34,6 +35,8 @@ const environmentSchema = z.object({
   WORKER_METRICS_ADDRESS: z.string().default('127.0.0.1:9464'),
   NODE_ENV: z.string().default('development'),
   WORKER_ID: optionalText,
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
+  WORKFLOW_BUNDLE: optionalText,
   FAILURE_WEBHOOK_URL: optionalText.pipe(z.url().optional()),
 });
 

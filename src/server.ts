@@ -1,13 +1,14 @@
 /** The API process: connects to Temporal and PostgreSQL, runs migrations, serves HTTP. */
 import type { Server } from 'node:http';
-import { Client, Connection } from '@temporalio/client';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from './api/app';
 import { assertSafeBinding } from './api/auth';
 import { loadConfig } from './config';
-import { listMarketData } from './data/marketData';
 import { createLogger } from './logger';
-import { LocalBlobStore } from './storage/blobStore';
-import { BacktestResultsRepository, createPool, runMigrations } from './storage/database';
+import { createMarketData, createStore } from './services';
+import { BacktestResultsRepository } from './storage/backtestResults';
+import { createPool, runMigrations } from './storage/database';
+import { lazyApiClient } from './temporalConnection';
 
 /** Listens, turning "port taken" into a message a person can act on. */
 export function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
@@ -32,22 +33,35 @@ async function main(): Promise<void> {
     throw new Error('the API needs DATABASE_URL and TEMPORAL_ADDRESS (npm start sets both)');
   }
   const pool = createPool(config.DATABASE_URL, (error) => logger.warn({ err: error.message }, 'idle PostgreSQL connection lost'));
-  await runMigrations(pool);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  // Started during a PostgreSQL outage, the API waits for it: its schema must be in place before any request.
+  for (let delayMs = 500; ; delayMs = Math.min(delayMs * 2, 10_000)) {
+    try {
+      await runMigrations(pool);
+      break;
+    } catch (error) {
+      logger.warn({ err: (error as Error).message, retry_in_ms: delayMs }, 'waiting for PostgreSQL');
+      await sleep(delayMs);
+    }
+  }
+  // Lazy: the API serves (and answers 503 for what needs Temporal) even while Temporal is down.
+  const temporal = lazyApiClient({ ...config, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS });
+  const store = createStore(config);
   const app = createApp({
     config,
     temporal,
     pool,
     repository: new BacktestResultsRepository(pool),
-    store: new LocalBlobStore(config.DATA_ROOT),
-    listMarketData: () => listMarketData(config.DATA_ROOT),
+    store,
+    marketData: createMarketData(config, store, logger),
     logger,
   });
   const server = await listen(app, config.API_PORT, config.API_HOST);
   logger.info({ url: `http://${config.API_HOST}:${config.API_PORT}` }, 'api listening');
+  process.send?.({ ready: 'api' });
   const shutdown = () => {
-    server.close(() => void Promise.all([connection.close(), pool.end()]).then(() => process.exit(0)));
+    server.close(() => void Promise.all([temporal.connection.close(), pool.end()]).then(() => process.exit(0)));
+    // Keep-alive connections would hold close() open: end idle ones now, busy ones when they finish.
+    server.closeIdleConnections();
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

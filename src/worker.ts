@@ -1,12 +1,16 @@
-/** The worker process: hosts the workflows and the activities on the `backtests` task queue. */
-import { Client, Connection } from '@temporalio/client';
+/** The worker process: hosts the workflows and the activities on its task queue. */
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
+import type { Logger } from 'pino';
 import { createActivities, type ActivityDependencies } from './activities';
 import { ensureCleanupSchedule } from './cleanupSchedule';
-import { loadConfig } from './config';
+import { loadConfig, type Config } from './config';
 import { createLogger } from './logger';
-import { LocalBlobStore } from './storage/blobStore';
-import { BacktestResultsRepository, createPool, runMigrations } from './storage/database';
+import { createMarketData, createStore } from './services';
+import { BacktestResultsRepository } from './storage/backtestResults';
+import { createPool, runMigrations } from './storage/database';
+import { connectClient } from './temporalConnection';
 
 export interface BacktestWorkerOptions {
   connection: NativeConnection;
@@ -14,7 +18,9 @@ export interface BacktestWorkerOptions {
   taskQueue: string;
   dependencies: ActivityDependencies;
   maxConcurrentActivities: number;
-  /** A prebuilt bundle (tests build one once); otherwise the workflows are bundled at start. */
+  /** How long running activities may go on after a shutdown request before they are cancelled. */
+  shutdownGraceSeconds?: number;
+  /** A prebuilt bundle (tests and `npm start` build one once); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
@@ -25,6 +31,8 @@ export function createBacktestWorker(options: BacktestWorkerOptions): Promise<Wo
     taskQueue: options.taskQueue,
     activities: createActivities(options.dependencies),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
+    // SIGTERM or SIGINT: stop polling, let running activities finish (or heartbeat) within the grace period.
+    shutdownGraceTime: `${options.shutdownGraceSeconds ?? 0} seconds`,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
   });
 }
@@ -37,42 +45,74 @@ function sdkLogLevel(pinoLevel: string): LogLevel {
   return SDK_LOG_LEVELS.includes(level) ? level : 'ERROR';
 }
 
+/** A worker started during an outage waits for its dependency instead of exiting. */
+async function untilAvailable<T>(what: string, logger: Logger, attempt: () => Promise<T>): Promise<T> {
+  for (let delayMs = 500; ; delayMs = Math.min(delayMs * 2, 10_000)) {
+    try {
+      return await attempt();
+    } catch (error) {
+      logger.warn({ err: (error as Error).message, retry_in_ms: delayMs }, `waiting for ${what}`);
+      await sleep(delayMs);
+    }
+  }
+}
+
+/** The cleanup schedule belongs to the queue the configuration names; a worker of another queue leaves it alone. */
+async function ensureSchedules(config: Config, temporalAddress: string, logger: Logger): Promise<void> {
+  if (config.TEMPORAL_TASK_QUEUE !== config.SCHEDULES_TASK_QUEUE) {
+    logger.info({ schedules_task_queue: config.SCHEDULES_TASK_QUEUE }, 'schedules are managed by the workers of another queue');
+    return;
+  }
+  const client = await connectClient({ ...config, TEMPORAL_ADDRESS: temporalAddress });
+  try {
+    const outcome = await ensureCleanupSchedule(client, config.CLEANUP_CRON, config.SCHEDULES_TASK_QUEUE);
+    logger.info({ cron: config.CLEANUP_CRON, outcome }, 'cleanup schedule ready');
+  } finally {
+    await client.connection.close();
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('worker');
-  // The SDK's own worker metrics (task slots, latencies, failures) for Prometheus.
   Runtime.install({
     logger: new DefaultLogger(sdkLogLevel(logger.level)),
+    // The SDK's own worker metrics (task slots, latencies, failures) for Prometheus.
     telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS } } },
   });
   if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
     throw new Error('the worker needs DATABASE_URL and TEMPORAL_ADDRESS (npm start sets both)');
   }
+  const temporalAddress = config.TEMPORAL_ADDRESS;
   const pool = createPool(config.DATABASE_URL, (error) => logger.warn({ err: error.message }, 'idle PostgreSQL connection lost'));
-  await runMigrations(pool);
-  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
-  const schedule = await ensureCleanupSchedule(client, config.CLEANUP_CRON, config.TEMPORAL_TASK_QUEUE);
-  logger.info({ cron: config.CLEANUP_CRON, schedule }, 'cleanup schedule ready');
-  await clientConnection.close();
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  await untilAvailable('PostgreSQL', logger, () => runMigrations(pool));
+  await untilAvailable('Temporal', logger, () => ensureSchedules(config, temporalAddress, logger));
+  const connection = await untilAvailable('Temporal', logger, () => NativeConnection.connect({ address: temporalAddress }));
+  const store = createStore(config);
   const worker = await createBacktestWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
+    workflowBundle: config.WORKFLOW_BUNDLE ? { codePath: config.WORKFLOW_BUNDLE } : undefined,
     dependencies: {
       config,
-      store: new LocalBlobStore(config.DATA_ROOT),
+      store,
+      marketData: createMarketData(config, store, logger),
       repository: new BacktestResultsRepository(pool),
       logger,
+      workerId: config.WORKER_ID ?? `${hostname()}-${process.pid}`,
     },
   });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   // Worker.run resolves after SIGINT/SIGTERM: the SDK installs those handlers and drains in-flight tasks.
-  await worker.run();
+  const running = worker.run();
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: temporalAddress }, 'worker started');
+  process.send?.({ ready: 'worker' });
+  await running;
   await connection.close();
   await pool.end();
+  logger.info('worker stopped');
 }
 
 if (require.main === module) {

@@ -1,30 +1,46 @@
-/** The task's database row and final files: inserted as `running`, finished as completed or failed. */
+/** The task's database row and final files: inserted as `running`, finished as completed, failed or cancelled. */
 import { hostname } from 'node:os';
 import type { BacktestRequest } from '../contracts/backtestRequest';
-import { taskDirectory, type BacktestWorkflowResult, type PersistInput, type TaskFailureInput } from '../contracts/task';
+import {
+  taskDirectory,
+  type BacktestWorkflowResult,
+  type PersistInput,
+  type TaskFailureInput,
+  type TaskFailureRecord,
+} from '../contracts/task';
 import { METRICS_VERSION } from '../engine/metrics';
 import { periodsPerYear } from '../engine/timeframes';
-import {
-  RESULT_SCHEMA_VERSION,
-  stagingDirectory,
-  writeFailedTaskManifest,
-  writeTaskResult,
-  type ExecutionContext,
-} from '../storage/taskResult';
+import type { TaskRowIdentity } from '../storage/backtestResults';
+import { expiryOf } from '../storage/cleanup';
+import { RESULT_SCHEMA_VERSION, writeFailedTaskManifest, type ExecutionContext } from '../storage/manifest';
+import { writeTaskResult } from '../storage/resultFiles';
+import { removeStaging } from '../storage/staging';
 import type { ActivityDependencies } from './dependencies';
 
 const codeVersion: string = require('../../package.json').version;
 
-const DAY_MS = 86_400_000;
+function rowIdentity(taskId: string, request: BacktestRequest): TaskRowIdentity {
+  return {
+    task_id: taskId,
+    strategy: request.strategy,
+    symbols: request.symbols,
+    start_date: request.start_date,
+    end_date: request.end_date,
+    timeframe: request.timeframe,
+    parquet_path: taskDirectory(taskId),
+  };
+}
 
-export function createRecordTaskActivities({ config, store, repository, logger }: ActivityDependencies) {
+export function createRecordTaskActivities({ config, store, repository, logger, workerId }: ActivityDependencies) {
+  const retention = { completed: config.TASK_RESULT_TTL_DAYS, failed: config.FAILED_TASK_TTL_DAYS };
+
   function executionContext(startedAt: string, request: BacktestRequest): ExecutionContext {
     return {
       started_at: startedAt,
       finished_at: new Date().toISOString(),
       execution_host: hostname(),
       environment: config.NODE_ENV,
-      worker_id: config.WORKER_ID ?? `${hostname()}-${process.pid}`,
+      worker_id: workerId,
       code_version: codeVersion,
       metrics_version: METRICS_VERSION,
       periods_per_year: periodsPerYear(request.timeframe),
@@ -32,20 +48,9 @@ export function createRecordTaskActivities({ config, store, repository, logger }
     };
   }
 
-  function expiresAt(status: 'completed' | 'failed', finishedAt: string): string {
-    const days = status === 'completed' ? config.TASK_RESULT_TTL_DAYS : config.FAILED_TASK_TTL_DAYS;
-    return new Date(Date.parse(finishedAt) + days * DAY_MS).toISOString();
-  }
-
   async function recordTaskStart({ task_id, request }: { task_id: string; request: BacktestRequest }): Promise<void> {
     await repository.insertRunning({
-      task_id,
-      strategy: request.strategy,
-      symbols: request.symbols,
-      start_date: request.start_date,
-      end_date: request.end_date,
-      timeframe: request.timeframe,
-      parquet_path: taskDirectory(task_id),
+      ...rowIdentity(task_id, request),
       metadata: {
         schema_version: RESULT_SCHEMA_VERSION,
         compression: config.PARQUET_COMPRESSION,
@@ -60,24 +65,24 @@ export function createRecordTaskActivities({ config, store, repository, logger }
   /** Writes the result files and finishes the row; safe to retry after a crash at any step. */
   async function persistResult({ task_id, request, outcomes, started_at }: PersistInput): Promise<BacktestWorkflowResult> {
     const context = executionContext(started_at, request);
-    const persisted = await writeTaskResult(store, task_id, request, outcomes, context, config.RESULT_STORAGE_MODE);
+    const persisted = await writeTaskResult(store, { taskId: task_id, request, outcomes, context, mode: config.RESULT_STORAGE_MODE });
     const { manifest } = persisted;
-    const expires_at = expiresAt(manifest.status, context.finished_at);
-    await repository.markFinished({
-      task_id,
+    const expires_at = expiryOf(manifest.status, context.finished_at, retention);
+    await repository.recordFinished({
+      ...rowIdentity(task_id, request),
       status: manifest.status,
       file_size: persisted.result_bytes,
       record_count: persisted.signal_rows,
       metadata: {
         summary: manifest.summary,
         symbol_summaries: Object.fromEntries(persisted.summaries.map(({ symbol, summary }) => [symbol, summary])),
-        failed_symbols: manifest.metadata.symbols.filter((s) => s.state === 'failed'),
+        failed_symbols: manifest.metadata.symbols.filter((s) => s.state === 'failed').map(({ symbol, error }) => ({ symbol, error })),
         error: manifest.error.message,
         finished_at: context.finished_at,
         expires_at,
       },
     });
-    await store.remove(stagingDirectory(task_id));
+    await removeStaging(store, task_id);
     logger.info({ task_id, status: manifest.status, ...manifest.summary }, 'task persisted');
     return {
       status: manifest.status,
@@ -90,25 +95,32 @@ export function createRecordTaskActivities({ config, store, repository, logger }
     };
   }
 
-  /** A task that could not finish (persist failed for good, or cancelled): failed manifest and row, no staging left. */
-  async function recordTaskFailure({ task_id, request, started_at, message, cancelled, symbols }: TaskFailureInput): Promise<void> {
+  /**
+   * A task that could not finish (persisting failed for good, or cancelled): a failed manifest, no staging
+   * left, and a row that is not `running` (created if the task's start was never recorded). Idempotent.
+   */
+  async function recordTaskFailure({
+    task_id,
+    request,
+    started_at,
+    message,
+    cancelled,
+    symbols,
+  }: TaskFailureInput): Promise<TaskFailureRecord> {
     const context = executionContext(started_at, request);
-    await writeFailedTaskManifest(store, task_id, request, message, symbols, context);
+    await writeFailedTaskManifest(store, { taskId: task_id, request, context, message, symbols });
     // Before the row: a client that sees the task ended must find no staging left.
-    await store.remove(stagingDirectory(task_id));
-    await repository.markFinished({
-      task_id,
-      status: 'failed',
+    await removeStaging(store, task_id);
+    const expires_at = expiryOf('failed', context.finished_at, retention);
+    await repository.recordFinished({
+      ...rowIdentity(task_id, request),
+      status: cancelled ? 'cancelled' : 'failed',
       file_size: 0,
       record_count: 0,
-      metadata: {
-        error: message,
-        cancelled: cancelled === true,
-        finished_at: context.finished_at,
-        expires_at: expiresAt('failed', context.finished_at),
-      },
+      metadata: { error: message, finished_at: context.finished_at, expires_at },
     });
     logger.warn({ task_id, cancelled: cancelled === true, err: message }, 'task failed');
+    return { expires_at };
   }
 
   return { recordTaskStart, persistResult, recordTaskFailure };

@@ -3,11 +3,9 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import { paramsSchemaFor } from '../contracts/backtestRequest';
 import type { SymbolHeartbeat, SymbolRunResult, SymbolTaskInput } from '../contracts/task';
 import { MarketDataError } from '../data/marketDataError';
-import { createCandleFileCache } from '../data/candleFile';
-import { loadCandles } from '../data/marketData';
 import { runBacktest } from '../engine/backtest';
 import { periodsPerYear } from '../engine/timeframes';
-import { writeSymbolStaging } from '../storage/taskResult';
+import { writeSymbolStaging } from '../storage/staging';
 import type { ActivityDependencies } from './dependencies';
 
 /** Reports progress and stops promptly when the workflow was cancelled (cancellation arrives via heartbeats). */
@@ -17,8 +15,7 @@ function reportProgress(symbol: string, progress: number): void {
   if (context.cancellationSignal.aborted) throw new CancelledFailure(`backtest of ${symbol} cancelled`);
 }
 
-export function createRunSymbolBacktest({ config, store, logger }: ActivityDependencies) {
-  const candleFileCache = createCandleFileCache(config.MARKET_DATA_CACHE_MB * 1_000_000);
+export function createRunSymbolBacktest({ store, marketData, logger, workerId }: ActivityDependencies) {
   return async function runSymbolBacktest({ task_id, symbol, spec }: SymbolTaskInput): Promise<SymbolRunResult> {
     const log = logger.child({ task_id, symbol });
     const startedAt = performance.now();
@@ -31,14 +28,7 @@ export function createRunSymbolBacktest({ config, store, logger }: ActivityDepen
 
     let loaded;
     try {
-      loaded = await loadCandles({
-        dataRoot: config.DATA_ROOT,
-        symbol,
-        timeframe: spec.timeframe,
-        startDate: spec.start_date,
-        endDate: spec.end_date,
-        cache: candleFileCache,
-      });
+      loaded = await marketData.loadCandles({ symbol, timeframe: spec.timeframe, startDate: spec.start_date, endDate: spec.end_date });
     } catch (error) {
       if (error instanceof MarketDataError) {
         log.warn({ err: error.message, code: error.code }, 'market data rejected');
@@ -55,20 +45,21 @@ export function createRunSymbolBacktest({ config, store, logger }: ActivityDepen
     reportProgress(symbol, 0.7);
 
     const executionMs = performance.now() - startedAt;
-    await writeSymbolStaging(
+    await writeSymbolStaging({
       store,
-      task_id,
+      taskId: task_id,
       symbol,
-      candles.timestamp,
+      timestamps: candles.timestamp,
       output,
-      {
+      dataUsed: {
         candles: candles.length,
         first_candle: candles.length > 0 ? new Date(candles.timestamp[0]).toISOString() : null,
         last_candle: candles.length > 0 ? new Date(candles.timestamp[candles.length - 1]).toISOString() : null,
         data_files: files,
       },
       executionMs,
-    );
+      workerId,
+    });
     reportProgress(symbol, 1);
     log.info({ candles: candles.length, trades: output.trades.count, execution_ms: executionMs }, 'symbol done');
     return { symbol, candles: candles.length, trades: output.trades.count, execution_ms: executionMs };

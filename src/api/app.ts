@@ -1,29 +1,40 @@
-/** The Express app: JSON API, health checks and the web page. No listening here: server.ts does that. */
+/** The Express app: the routes of the HTTP contract, metrics and the web page. No listening here: server.ts does that. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { type Express } from 'express';
+import express, { Router, type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
+import { backtestRoutes, systemRoutes } from '../contracts/api';
 import { requireBearerToken } from './auth';
+import { bindRoutes } from './bindRoutes';
 import type { ApiDependencies } from './dependencies';
 import { errorHandler, HttpError } from './httpError';
 import { createApiMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
-import { backtestsRouter } from './routes/backtests';
-import { healthRouter } from './routes/health';
-import { marketDataRouter } from './routes/marketData';
-import { strategiesRouter } from './routes/strategies';
-import { taskManagementRouter } from './routes/taskManagement';
+import { backtestHandlers } from './routes/backtests';
+import { systemHandlers } from './routes/system';
 
 export const BODY_LIMIT = '256kb';
 
 /** The built web page (`npm run build` runs `vite build web`). */
 export const WEB_DIST = join(__dirname, '..', '..', 'web', 'dist');
 
+/** Outages are expected and answered with 503: logged once per dependency and minute, not per request. */
+function outageLogger(deps: ApiDependencies): (error: unknown) => void {
+  const lastLogged = new Map<string, number>();
+  return (error) => {
+    const name = (error as Error).name ?? 'Error';
+    const now = Date.now();
+    if (now - (lastLogged.get(name) ?? 0) < 60_000) return;
+    lastLogged.set(name, now);
+    deps.logger.warn({ err: (error as Error).message }, 'a dependency is unavailable: answering 503');
+  };
+}
+
 export function createApp(deps: ApiDependencies): Express {
   const app = express();
-  const metrics = createApiMetrics(deps.pool);
+  const metrics = createApiMetrics(deps.repository);
   app.disable('x-powered-by');
   app.use(helmet());
   app.use(metrics.recordRequests);
@@ -34,13 +45,12 @@ export function createApp(deps: ApiDependencies): Express {
       autoLogging: { ignore: (request) => request.url === '/healthz' || request.url === '/metrics' },
     }),
   );
-  app.use(healthRouter(deps));
   app.get('/metrics', async (_request, response) => {
     response.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   if (deps.config.API_TOKEN) app.use('/api', requireBearerToken(deps.config.API_TOKEN));
   app.post(
-    ['/api/backtests', '/api/backtest/run'],
+    [backtestRoutes.submitBacktest.path, backtestRoutes.submitBacktestLegacy.path],
     rateLimit({
       windowMs: 60_000,
       limit: deps.config.SUBMISSIONS_PER_MINUTE,
@@ -57,14 +67,11 @@ export function createApp(deps: ApiDependencies): Express {
     }),
   );
   app.use(express.json({ limit: BODY_LIMIT }));
-  app.use(marketDataRouter(deps));
-  const openApiDocument = buildOpenApiDocument(require('../../package.json').version);
-  app.get('/api/openapi.json', (_request, response) => {
-    response.json(openApiDocument);
-  });
-  app.use(strategiesRouter());
-  app.use(taskManagementRouter(deps));
-  app.use(backtestsRouter(deps, metrics.submissions));
+  const router = Router();
+  const bindOptions = { validateResponses: deps.validateResponses };
+  bindRoutes(router, systemRoutes, systemHandlers(deps, buildOpenApiDocument(require('../../package.json').version)), bindOptions);
+  bindRoutes(router, backtestRoutes, backtestHandlers(deps, metrics.submissions), bindOptions);
+  app.use(router);
   app.use('/api', (request, _response, next) => {
     next(new HttpError(404, 'not_found', `no route ${request.method} ${request.originalUrl}`));
   });
@@ -75,6 +82,6 @@ export function createApp(deps: ApiDependencies): Express {
       response.type('text').send('The web page is not built yet: run `npm run build`. The API is under /api.');
     });
   }
-  app.use(errorHandler((error) => deps.logger.error({ err: error }, 'request failed')));
+  app.use(errorHandler((error) => deps.logger.error({ err: error }, 'request failed'), outageLogger(deps)));
   return app;
 }

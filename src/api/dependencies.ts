@@ -3,9 +3,9 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import type { MarketDataEntry } from '../data/marketData';
+import type { MarketData } from '../data/marketData';
+import type { BacktestResultsRepository } from '../storage/backtestResults';
 import type { BlobStore } from '../storage/blobStore';
-import type { BacktestResultsRepository } from '../storage/database';
 
 export interface ApiDependencies {
   config: Pick<
@@ -16,6 +16,8 @@ export interface ApiDependencies {
   pool: Pool;
   repository: BacktestResultsRepository;
   store: BlobStore;
-  listMarketData: () => Promise<MarketDataEntry[]>;
+  marketData: MarketData;
   logger: Logger;
+  /** Check every answer against the contract's response schema (tests). */
+  validateResponses?: boolean;
 }

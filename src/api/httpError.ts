@@ -1,6 +1,9 @@
 /** Errors the API answers with: `{ error, message, details? }`, never a stack trace. */
 import type { ErrorRequestHandler } from 'express';
 import type { z } from 'zod';
+import { isStoreUnavailable } from '../storage/blobStore';
+import { isDatabaseOutage } from '../storage/database';
+import { isTemporalOutage } from '../temporalConnection';
 
 export interface ErrorDetail {
   field: string;
@@ -28,11 +31,23 @@ export function validationError(error: z.ZodError, what = 'request'): HttpError 
   return new HttpError(422, 'validation_failed', `invalid ${what}: ${summary}`, details);
 }
 
-/** Maps body-parser failures and HttpErrors to JSON; anything else is a 500 without internals. */
-export function errorHandler(logError: (error: unknown) => void): ErrorRequestHandler {
+/** A dependency that is down: 503 naming it, so clients know to retry (DESIGN.md section 11). */
+export function outageError(error: unknown): HttpError | undefined {
+  if (isDatabaseOutage(error)) return new HttpError(503, 'postgres_unavailable', 'PostgreSQL is unavailable; try again shortly');
+  if (isTemporalOutage(error)) return new HttpError(503, 'temporal_unavailable', 'Temporal is unavailable; try again shortly');
+  if (isStoreUnavailable(error)) return new HttpError(503, 'store_unavailable', 'the result store is unavailable; try again shortly');
+  return undefined;
+}
+
+/** Maps HttpErrors, outages and body-parser failures to JSON; anything else is a 500 without internals. */
+export function errorHandler(logError: (error: unknown) => void, logOutage: (error: unknown) => void): ErrorRequestHandler {
   return (error, _request, response, _next) => {
-    if (error instanceof HttpError) {
-      response.status(error.status).json({ error: error.code, message: error.message, details: error.details });
+    const outage = outageError(error);
+    if (outage) logOutage(error);
+    const known = error instanceof HttpError ? error : outage;
+    if (known) {
+      if (known.status === 503) response.setHeader('retry-after', '2');
+      response.status(known.status).json({ error: known.code, message: known.message, details: known.details });
       return;
     }
     const bodyParserType = (error as { type?: string }).type;

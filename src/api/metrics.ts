@@ -1,6 +1,6 @@
 /** Prometheus metrics of the API: request counts and latencies by route, submissions, tasks by status. */
 import type { RequestHandler } from 'express';
-import type { Pool } from 'pg';
+import type { BacktestResultsRepository } from '../storage/backtestResults';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface ApiMetrics {
@@ -9,7 +9,7 @@ export interface ApiMetrics {
   submissions: Counter<'strategy'>;
 }
 
-export function createApiMetrics(pool: Pool): ApiMetrics {
+export function createApiMetrics(repository: BacktestResultsRepository): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Histogram({
@@ -27,17 +27,15 @@ export function createApiMetrics(pool: Pool): ApiMetrics {
   });
   new Gauge({
     name: 'backtest_tasks',
-    help: 'Tasks in PostgreSQL by outcome (cancelled tasks are stored as failed with metadata.cancelled)',
+    help: 'Tasks in PostgreSQL by the status users see',
     labelNames: ['status'] as const,
     registers: [registry],
     async collect() {
-      const { rows } = await pool.query<{ status: string; count: string }>(
-        `SELECT CASE WHEN status = 'failed' AND metadata->>'cancelled' = 'true' THEN 'cancelled' ELSE status END AS status,
-                count(*) AS count
-           FROM backtest_results GROUP BY 1`,
-      );
+      // While PostgreSQL is down the gauge keeps its last values.
+      const counts = await repository.countByStatus().catch(() => undefined);
+      if (!counts) return;
       this.reset();
-      for (const row of rows) this.set({ status: row.status }, Number(row.count));
+      for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
     },
   });
   const recordRequests: RequestHandler = (request, response, next) => {

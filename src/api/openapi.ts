@@ -1,6 +1,7 @@
 /** GET /api/openapi.json: an OpenAPI 3.1 document generated from the contract table (src/contracts/api.ts). */
 import { z } from 'zod';
-import { apiRoutes, type ApiRoute } from '../contracts/api';
+import { apiContract } from '../contracts/api';
+import type { RouteContract } from '../contracts/http';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -22,8 +23,9 @@ function parameters(schema: z.ZodType | undefined, location: 'path' | 'query'): 
   }));
 }
 
-function operation(route: ApiRoute): JsonSchema {
+function operation(operationId: string, route: RouteContract): JsonSchema {
   return {
+    operationId,
     summary: route.summary,
     parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
@@ -40,9 +42,9 @@ function operation(route: ApiRoute): JsonSchema {
 
 export function buildOpenApiDocument(version: string): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
-  for (const route of apiRoutes) {
+  for (const [operationId, route] of Object.entries(apiContract)) {
     const path = route.path.replace(/:(\w+)/g, '{$1}');
-    paths[path] = { ...paths[path], [route.method]: operation(route) };
+    paths[path] = { ...paths[path], [route.method]: operation(operationId, route) };
   }
   return {
     openapi: '3.1.0',

@@ -1,27 +1,36 @@
 /**
  * The state of one task as a user sees it, assembled from Temporal (live status, the progress query,
- * heartbeats of running symbol activities), the task's manifest and its database row.
+ * heartbeats of running symbol activities, whether a worker polls), the task's staging and manifest in
+ * the store, and its database row. Built to answer in well under 200 ms whatever the workers do: the
+ * progress query gets a short wait, and a task no worker serves is described without one.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal as proto } from '@temporalio/proto';
 import type { BacktestWorkflowResult, SymbolHeartbeat, SymbolProgress, TaskProgress, TaskStatus } from '../contracts/task';
-import type { BacktestResultsRepository, BacktestResultRow } from '../storage/database';
-import type { BlobStore } from '../storage/blobStore';
-import { readManifest, type Manifest } from '../storage/taskResult';
 import { SYMBOLS_PER_BATCH, symbolBatchWorkflowId, taskDirectory } from '../contracts/task';
+import { rowStatus, type BacktestResultRow, type BacktestResultsRepository } from '../storage/backtestResults';
+import type { BlobStore } from '../storage/blobStore';
+import { isDatabaseOutage } from '../storage/database';
+import { readManifest, type Manifest } from '../storage/manifest';
+import { listStagedSymbols } from '../storage/staging';
+import { progressQuery, type backtestWorkflow } from '../workflows/backtestWorkflow';
 
-export interface TaskMemo {
+/** What the API puts in a task's workflow memo: enough to describe the task before it has a row. */
+export type TaskMemo = {
   strategy: string;
   symbols: string[];
   timeframe: string;
   start_date: string;
   end_date: string;
-}
+};
 
 export interface TaskView extends TaskMemo {
   task_id: string;
   status: TaskStatus;
   progress: number;
+  waiting_for_worker: boolean;
   symbols_state: SymbolProgress[];
   created_at: string | null;
   finished_at: string | null;
@@ -34,18 +43,88 @@ export interface TaskViewSources {
   temporal: Client;
   repository: BacktestResultsRepository;
   store: BlobStore;
+  taskQueue: string;
 }
 
-/** A query must not hang the API when no worker is polling. */
+/** How long a GET waits for the progress query; a slower answer still lands in the cache for the next GET. */
+const QUERY_WAIT_MS = 120;
+/** How long the query itself may take. */
 const QUERY_DEADLINE_MS = 3000;
+/** A poller is live if the server saw it this recently (a long poll lasts about a minute). */
+const LIVE_POLLER_MS = 75_000;
+/** Work scheduled this long without a worker taking it counts as waiting. */
+const WAITING_AFTER_MS = 1000;
 
-async function describeWorkflow(temporal: Client, taskId: string): Promise<WorkflowExecutionDescription | undefined> {
+/** The last progress each task's workflow reported, for GETs that cannot wait for a fresh answer. */
+const lastProgress = new Map<string, TaskProgress>();
+const MAX_REMEMBERED = 1000;
+
+function remember(workflowId: string, progress: TaskProgress): void {
+  lastProgress.delete(workflowId);
+  lastProgress.set(workflowId, progress);
+  if (lastProgress.size > MAX_REMEMBERED) lastProgress.delete(lastProgress.keys().next().value!);
+}
+
+/** The progress query's answer if it comes within QUERY_WAIT_MS, else the last one remembered. */
+async function queryProgress(temporal: Client, workflowId: string): Promise<TaskProgress | undefined> {
+  const query = temporal.connection
+    .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => temporal.workflow.getHandle(workflowId).query(progressQuery))
+    .then((progress) => {
+      remember(workflowId, progress);
+      return progress;
+    })
+    .catch(() => undefined);
+  const stopWaiting = new AbortController();
+  const wait = delay(QUERY_WAIT_MS, undefined, { signal: stopWaiting.signal }).catch(() => undefined);
+  const answer = await Promise.race([query, wait]);
+  stopWaiting.abort();
+  return answer ?? lastProgress.get(workflowId);
+}
+
+async function describeWorkflow(temporal: Client, workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
   try {
-    return await temporal.workflow.getHandle(taskId).describe();
+    return await temporal.workflow.getHandle(workflowId).describe();
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return undefined;
     throw error;
   }
+}
+
+const millisOf = (timestamp: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  timestamp ? Number(timestamp.seconds ?? 0) * 1000 + Math.floor((timestamp.nanos ?? 0) / 1e6) : undefined;
+
+/** Whether the workflow has work that has waited for a worker for a while (not a retry's backoff). */
+function hasUnclaimedWork(description: WorkflowExecutionDescription, now: number): boolean {
+  const { pendingWorkflowTask, pendingActivities } = description.raw;
+  const longAgo = (timestamp: Parameters<typeof millisOf>[0]) => now - (millisOf(timestamp) ?? now) > WAITING_AFTER_MS;
+  if (pendingWorkflowTask?.state === proto.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED) {
+    if (longAgo(pendingWorkflowTask.originalScheduledTime ?? pendingWorkflowTask.scheduledTime)) return true;
+  }
+  return (pendingActivities ?? []).some(
+    (activity) =>
+      activity.state === proto.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED &&
+      (millisOf(activity.nextAttemptScheduleTime) ?? 0) < now &&
+      longAgo(activity.scheduledTime),
+  );
+}
+
+/** Whether any worker has polled the task queue lately (cached briefly: every GET of a waiting task asks). */
+const pollerChecks = new Map<string, { at: number; live: Promise<boolean> }>();
+const POLLER_CHECK_TTL_MS = 2000;
+
+function workerPolls(temporal: Client, taskQueue: string, now: number): Promise<boolean> {
+  const cached = pollerChecks.get(taskQueue);
+  if (cached && now - cached.at < POLLER_CHECK_TTL_MS) return cached.live;
+  const live = temporal.workflowService
+    .describeTaskQueue({
+      namespace: temporal.options.namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    })
+    .then(({ pollers }) => (pollers ?? []).some((poller) => now - (millisOf(poller.lastAccessTime) ?? 0) < LIVE_POLLER_MS))
+    .catch(() => true);
+  pollerChecks.set(taskQueue, { at: now, live });
+  return live;
 }
 
 /** Fraction done of each running symbol activity, from its last heartbeat. */
@@ -58,16 +137,6 @@ function heartbeatProgress(description: WorkflowExecutionDescription): Map<strin
     if (details?.symbol) progress.set(details.symbol, details.progress);
   }
   return progress;
-}
-
-async function queryProgress(temporal: Client, workflowId: string): Promise<TaskProgress | undefined> {
-  try {
-    return await temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
-      temporal.workflow.getHandle(workflowId).query<TaskProgress>('progress'),
-    );
-  } catch {
-    return undefined; // no worker has picked the task up yet
-  }
 }
 
 function withHeartbeats(symbols: SymbolProgress[], description: WorkflowExecutionDescription): SymbolProgress[] {
@@ -94,6 +163,20 @@ async function liveSymbolStates(temporal: Client, taskId: string, description: W
   return states;
 }
 
+/**
+ * Symbol states without the workflow's answer (no worker, or a slow one): completed ones from the staging
+ * area, running ones from their pending activities and heartbeats, the rest pending.
+ */
+async function symbolStatesWithoutQuery(store: BlobStore, taskId: string, description: WorkflowExecutionDescription, symbols: string[]) {
+  const staged = new Set(await listStagedSymbols(store, taskId));
+  const heartbeats = heartbeatProgress(description);
+  return symbols.map((symbol): SymbolProgress => {
+    if (staged.has(symbol)) return { symbol, state: 'completed', progress: 1 };
+    const progress = heartbeats.get(symbol);
+    return progress === undefined ? { symbol, state: 'pending', progress: 0 } : { symbol, state: 'running', progress };
+  });
+}
+
 function symbolsFromManifest(manifest: Manifest | undefined, symbols: string[], fallback: SymbolProgress['state']): SymbolProgress[] {
   const recorded = new Map((manifest?.metadata.symbols ?? []).map((entry) => [entry.symbol, entry]));
   return symbols.map((symbol) => {
@@ -104,14 +187,27 @@ function symbolsFromManifest(manifest: Manifest | undefined, symbols: string[], 
   });
 }
 
-/** A row's status as users see it: a cancelled task is stored as failed with metadata.cancelled. */
-export function rowStatus(row: BacktestResultRow): Exclude<TaskStatus, 'queued'> {
-  if (row.status === 'failed' && row.metadata.cancelled === true) return 'cancelled';
-  return row.status;
+const averageProgress = (symbols: SymbolProgress[]) => symbols.reduce((sum, entry) => sum + entry.progress, 0) / symbols.length;
+
+/** The row, or undefined while PostgreSQL is down and the workflow can say enough on its own. */
+async function readRow(sources: TaskViewSources, taskId: string): Promise<{ row?: BacktestResultRow; unavailable?: unknown }> {
+  try {
+    return { row: await sources.repository.get(taskId) };
+  } catch (error) {
+    if (isDatabaseOutage(error)) return { unavailable: error };
+    throw error;
+  }
 }
 
 export async function readTaskView(sources: TaskViewSources, taskId: string): Promise<TaskView | undefined> {
-  const [description, row] = await Promise.all([describeWorkflow(sources.temporal, taskId), sources.repository.get(taskId)]);
+  const [description, { row, unavailable: databaseOutage }] = await Promise.all([
+    describeWorkflow(sources.temporal, taskId),
+    readRow(sources, taskId),
+  ]);
+  const workflowStatus = description?.status.name;
+  const running = workflowStatus === 'RUNNING' || workflowStatus === 'CONTINUED_AS_NEW';
+  // Only a running task can be described without its row: its end state would need the row (pin, expiry).
+  if (databaseOutage && !running) throw databaseOutage;
   // The API puts the request in the memo; a workflow started another way has none until its row exists.
   const started = description?.memo as Partial<TaskMemo> | undefined;
   const memo: TaskMemo | undefined = Array.isArray(started?.symbols)
@@ -129,25 +225,28 @@ export async function readTaskView(sources: TaskViewSources, taskId: string): Pr
     ...memo,
     status: row ? rowStatus(row) : 'queued',
     progress: 0,
+    waiting_for_worker: false,
     symbols_state: memo.symbols.map((symbol) => ({ symbol, state: 'pending', progress: 0 })),
     created_at: description?.startTime.toISOString() ?? row?.created_at ?? null,
-    finished_at: description?.closeTime?.toISOString() ?? (row?.metadata.finished_at as string | undefined) ?? null,
+    finished_at: description?.closeTime?.toISOString() ?? row?.metadata.finished_at ?? null,
     result_path: null,
-    error: (row?.metadata.error as string | undefined) ?? null,
+    error: row?.metadata.error ?? null,
     pinned: row?.metadata.pinned === true,
   };
 
-  const workflowStatus = description?.status.name;
-  if (workflowStatus === 'RUNNING' || workflowStatus === 'CONTINUED_AS_NEW') {
-    const progress = await queryProgress(sources.temporal, taskId);
+  if (running) {
+    const now = Date.now();
+    view.waiting_for_worker = hasUnclaimedWork(description!, now) && !(await workerPolls(sources.temporal, sources.taskQueue, now));
+    const progress = view.waiting_for_worker ? lastProgress.get(taskId) : await queryProgress(sources.temporal, taskId);
     if (progress) {
       // Until the workflow has closed, its result may not be in place: never report an end state early.
       view.status = progress.status === 'queued' ? 'queued' : 'running';
       view.symbols_state = await liveSymbolStates(sources.temporal, taskId, description!, progress.symbols);
-      view.progress = view.symbols_state.reduce((sum, entry) => sum + entry.progress, 0) / view.symbols_state.length;
     } else {
-      view.status = 'queued';
+      view.symbols_state = await symbolStatesWithoutQuery(sources.store, taskId, description!, memo.symbols);
+      view.status = row || view.symbols_state.some((entry) => entry.state !== 'pending') ? 'running' : 'queued';
     }
+    view.progress = averageProgress(view.symbols_state);
     return view;
   }
 
@@ -156,14 +255,14 @@ export async function readTaskView(sources: TaskViewSources, taskId: string): Pr
   // its history for a while longer, but for users it no longer exists.
   if (description && !row && !manifest) return undefined;
   if (workflowStatus === 'COMPLETED') {
-    const result = (await sources.temporal.workflow.getHandle(taskId).result()) as BacktestWorkflowResult;
+    const result: BacktestWorkflowResult = await sources.temporal.workflow.getHandle<typeof backtestWorkflow>(taskId).result();
     view.status = result.status;
     view.error = result.error ?? null;
   } else if (workflowStatus === 'CANCELLED') {
     view.status = 'cancelled';
   } else if (workflowStatus) {
     // FAILED, TERMINATED, TIMED_OUT
-    view.status = 'failed';
+    view.status = row?.metadata.cancelled ? 'cancelled' : 'failed';
     view.error = view.error ?? `workflow ${workflowStatus.toLowerCase()}`;
   }
   view.progress = 1;

@@ -1,30 +1,13 @@
 /**
- * The REST API as the command-line client sees it: one request helper that turns every way a call can
- * go wrong into a CliError carrying the exit code scripts rely on.
+ * The REST API as the command-line client sees it: the shared contract client, with every way a call can
+ * go wrong turned into a CliError carrying the exit code scripts rely on.
  */
-import type { z } from 'zod';
-import type {
-  cancelResponseSchema,
-  errorResponseSchema,
-  HistoryItem,
-  HistoryResponse,
-  ResultResponse,
-  strategiesResponseSchema,
-  SubmissionResponse,
-  symbolsResponseSchema,
-  TaskResponse,
-} from '../contracts/api';
+import type { ResultResponse, TaskResponse } from '../contracts/api';
+import { ApiError, ApiUnreachableError, createApiClient, type ApiClient } from '../contracts/apiClient';
 import { CliError, ExitCode } from './exitCodes';
 
-/** A deadline per request, so a hung API ends in exit 3 instead of a hung terminal. */
-const REQUEST_TIMEOUT_MS = 30_000;
-
-// Response bodies, from the HTTP contract.
-export type { HistoryItem, HistoryResponse, ResultResponse, SubmissionResponse, TaskResponse };
-export type CancelResponse = z.infer<typeof cancelResponseSchema>;
-export type StrategiesResponse = z.infer<typeof strategiesResponseSchema>;
-export type SymbolsResponse = z.infer<typeof symbolsResponseSchema>;
-type ErrorResponse = z.infer<typeof errorResponseSchema>;
+export type { HistoryItem, HistoryResponse, ResultResponse, StrategiesResponse, SymbolsResponse, TaskResponse } from '../contracts/api';
+export type { ApiClient };
 
 /** What `run` and `show` print: the status, plus the per-symbol summary once there is a result. */
 export interface TaskOutcome {
@@ -44,64 +27,39 @@ export interface ParameterSchema {
   enum?: unknown[];
 }
 
-/** `/api/backtests/:id` plus an optional sub-path. */
-export function taskPath(taskId: string, subPath = ''): string {
-  return `/api/backtests/${encodeURIComponent(taskId)}${subPath}`;
-}
-
 export interface ApiClientOptions {
   baseUrl: string;
   token?: string;
 }
 
-export class ApiClient {
-  readonly baseUrl: string;
-
-  constructor(private readonly options: ApiClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+/** The exit code and message an API failure ends the command with. */
+function cliErrorOf(error: unknown, baseUrl: string): unknown {
+  if (error instanceof ApiUnreachableError) {
+    return new CliError(
+      `cannot reach the API at ${baseUrl} (${error.reason}); is it running (npm start)? Point the client elsewhere with --api URL or BACKTEST_API_URL`,
+      ExitCode.unreachable,
+    );
   }
-
-  async request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
-    let response: Response;
-    try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-    } catch (error) {
-      const reason = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new CliError(
-        `cannot reach the API at ${this.baseUrl} (${reason?.code ?? reason?.message ?? (error as Error).message}); ` +
-          'is it running (npm start)? Point the client elsewhere with --api URL or BACKTEST_API_URL',
-        ExitCode.unreachable,
-      );
-    }
-    const text = await response.text();
-    const parsed = parseJson(text);
-    if (response.ok) return parsed as T;
-
-    const error = (parsed ?? {}) as Partial<ErrorResponse>;
-    const what = `${response.status}${error.error ? ` ${error.error}` : ''}`;
-    const message = error.message ?? (text.trim().slice(0, 200) || response.statusText);
-    if (response.status >= 500) {
-      throw new CliError(`the API failed on ${method} ${path} (${what}): ${message}`, ExitCode.unreachable);
-    }
-    const lines = error.details?.length
-      ? [`the API refused the request (${what}):`, ...error.details.map((detail) => `  ${detail.field}: ${detail.message}`)]
-      : [`${message} (${what})`];
-    throw new CliError(lines.join('\n'), ExitCode.refused);
-  }
+  if (!(error instanceof ApiError)) return error;
+  const what = `${error.status}${error.code ? ` ${error.code}` : ''}`;
+  if (error.status >= 500) return new CliError(`the API failed (${what}): ${error.message}`, ExitCode.unreachable);
+  const lines = error.details.length
+    ? [`the API refused the request (${what}):`, ...error.details.map((detail) => `  ${detail.field}: ${detail.message}`)]
+    : [`${error.message} (${what})`];
+  return new CliError(lines.join('\n'), ExitCode.refused);
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+/** The contract client whose every call fails with a CliError. */
+export function cliApiClient({ baseUrl, token }: ApiClientOptions): ApiClient {
+  const client = createApiClient({ baseUrl, token: () => token });
+  return new Proxy(client, {
+    get(target, name, receiver) {
+      const member = Reflect.get(target, name, receiver);
+      if (typeof member !== 'function' || name === 'url') return member;
+      return (...args: unknown[]) =>
+        (member as (...a: unknown[]) => Promise<unknown>)(...args).catch((error) => {
+          throw cliErrorOf(error, baseUrl);
+        });
+    },
+  });
 }

@@ -1,17 +1,5 @@
 /** The commands besides `run`: each calls the API, prints, and returns its exit code. */
-import {
-  taskPath,
-  type ApiClient,
-  type CancelResponse,
-  type HistoryItem,
-  type HistoryResponse,
-  type ParameterSchema,
-  type ResultResponse,
-  type StrategiesResponse,
-  type SymbolsResponse,
-  type TaskOutcome,
-  type TaskResponse,
-} from './apiClient';
+import type { ApiClient, HistoryItem, ParameterSchema, SymbolsResponse, TaskOutcome, TaskResponse } from './apiClient';
 import { ExitCode } from './exitCodes';
 import { formatNumber, formatTable, formatTaskReport, MISSING, textOrMissing, type Column } from './format';
 
@@ -33,37 +21,37 @@ export function taskExitCode(status: TaskResponse): number {
  */
 export async function readOutcome(client: ApiClient, status: TaskResponse): Promise<TaskOutcome> {
   if (status.status !== 'completed' && !status.result_path) return { status, summary: null };
-  const result = await client.request<ResultResponse>('GET', taskPath(status.task_id, '/result?trades_limit=1'));
+  const result = await client.getBacktestResult({ params: { id: status.task_id }, query: { trades_limit: 1 } });
   return { status: { ...status, result_path: result.result_path }, summary: result.summary };
 }
 
 export async function showTask(client: ApiClient, taskId: string, options: { json?: boolean }): Promise<number> {
-  const outcome = await readOutcome(client, await client.request<TaskResponse>('GET', taskPath(taskId)));
+  const outcome = await readOutcome(client, await client.getBacktest({ params: { id: taskId } }));
   if (options.json) printJson(outcome);
   else console.log(formatTaskReport(outcome));
   return taskExitCode(outcome.status);
 }
 
 export async function cancelTask(client: ApiClient, taskId: string): Promise<number> {
-  const answer = await client.request<CancelResponse>('POST', taskPath(taskId, '/cancel'));
+  const answer = await client.cancelBacktest({ params: { id: taskId } });
   console.log(`task ${answer.task_id} ${answer.status}; follow it with: backtest show ${answer.task_id}`);
   return ExitCode.success;
 }
 
 export async function setPinned(client: ApiClient, taskId: string, pinned: boolean): Promise<number> {
-  const task = await client.request<HistoryItem>('PATCH', taskPath(taskId), { pinned });
+  const task = await client.updateBacktest({ params: { id: taskId }, body: { pinned } });
   console.log(`task ${task.task_id} ${pinned ? 'pinned: cleanup keeps it' : 'unpinned: it expires with its TTL'}`);
   return ExitCode.success;
 }
 
 export async function deleteTask(client: ApiClient, taskId: string): Promise<number> {
-  await client.request<void>('DELETE', taskPath(taskId));
+  await client.deleteBacktest({ params: { id: taskId } });
   console.log(`task ${taskId} deleted: its result files and row are gone`);
   return ExitCode.success;
 }
 
 export interface ListOptions {
-  status?: string;
+  status?: 'running' | 'completed' | 'failed' | 'cancelled';
   strategy?: string;
   symbol?: string;
   limit?: string;
@@ -87,10 +75,7 @@ function abbreviateList(items: string[], shown: number): string {
 
 export async function listTasks(client: ApiClient, options: ListOptions): Promise<number> {
   const { json, ...filters } = options;
-  const query = new URLSearchParams(
-    Object.entries(filters).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  ).toString();
-  const body = await client.request<HistoryResponse>('GET', `/api/backtests${query ? `?${query}` : ''}`);
+  const body = await client.listBacktests({ query: filters });
   if (json) {
     printJson(body);
   } else if (body.items.length === 0) {
@@ -120,7 +105,7 @@ const parameterColumns: Column<[string, ParameterSchema]>[] = [
 ];
 
 export async function listStrategies(client: ApiClient, options: { json?: boolean }): Promise<number> {
-  const body = await client.request<StrategiesResponse>('GET', '/api/strategies');
+  const body = await client.listStrategies();
   if (options.json) {
     printJson(body);
     return ExitCode.success;
@@ -138,20 +123,27 @@ type SymbolCoverage = { symbol: string } & SymbolsResponse['symbols'][number]['t
 const coverageColumns: Column<SymbolCoverage>[] = [
   { header: 'symbol', value: (row) => row.symbol },
   { header: 'timeframe', value: (row) => row.timeframe },
-  { header: 'from', value: (row) => row.start_date },
-  { header: 'to', value: (row) => row.end_date },
+  { header: 'from', value: (row) => textOrMissing(row.start_date) },
+  { header: 'to', value: (row) => textOrMissing(row.end_date) },
   { header: 'candles', value: (row) => formatNumber(row.candles, 0), alignRight: true },
 ];
 
+const damagedFilesColumn: Column<SymbolCoverage> = {
+  header: 'damaged files',
+  value: (row) => (row.problems.length > 0 ? row.problems.map((problem) => problem.file).join(', ') : MISSING),
+};
+
 export async function listSymbols(client: ApiClient, options: { json?: boolean }): Promise<number> {
-  const body = await client.request<SymbolsResponse>('GET', '/api/data/symbols');
+  const body = await client.listMarketData();
   if (options.json) {
     printJson(body);
   } else if (body.symbols.length === 0) {
     console.log('no market data; npm start generates sample data, scripts/import-csv.ts imports your own');
   } else {
     const rows = body.symbols.flatMap((entry) => entry.timeframes.map((coverage) => ({ symbol: entry.symbol, ...coverage })));
-    console.log(formatTable(coverageColumns, rows));
+    const damaged = rows.some((row) => row.problems.length > 0);
+    console.log(formatTable(damaged ? [...coverageColumns, damagedFilesColumn] : coverageColumns, rows));
+    if (damaged) console.log('\ndamaged files cannot be read; a backtest whose range needs one is refused');
   }
   return ExitCode.success;
 }

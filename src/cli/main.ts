@@ -1,6 +1,7 @@
 /** `backtest`: the command-line client of the REST API (commander wiring; bin/backtest runs this file). */
 import { Command, CommanderError, Option } from 'commander';
-import { ApiClient } from './apiClient';
+import { timeframes } from '../contracts/backtestRequest';
+import { cliApiClient, type ApiClient } from './apiClient';
 import { cancelTask, deleteTask, listStrategies, listSymbols, listTasks, setPinned, showTask } from './commands';
 import { CliError, EXIT_CODES_HELP, ExitCode } from './exitCodes';
 import { parseParam, runBacktest } from './run';
@@ -15,7 +16,7 @@ const program = new Command('backtest')
 
 function client(): ApiClient {
   const { api, token } = program.opts<{ api: string; token?: string }>();
-  return new ApiClient({ baseUrl: api, token });
+  return cliApiClient({ baseUrl: api, token });
 }
 
 function exitWith(code: number): void {
@@ -29,7 +30,7 @@ program
   .requiredOption('--symbols <list>', 'comma-separated symbols, e.g. BTC_KRW,ETH_KRW')
   .requiredOption('--from <date>', 'first day, YYYY-MM-DD')
   .requiredOption('--to <date>', 'last day, YYYY-MM-DD')
-  .option('--timeframe <tf>', 'candle timeframe', '1d')
+  .addOption(new Option('--timeframe <tf>', 'candle timeframe').choices(timeframes).default('1d'))
   .option('--param <key=value>', 'strategy or execution parameter; repeatable', parseParam)
   .option('--no-wait', 'print the task id and return without waiting')
   .option('--json', 'print the final status and summary as JSON')

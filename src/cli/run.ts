@@ -2,7 +2,8 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { InvalidArgumentError } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { taskPath, type ApiClient, type SubmissionResponse, type TaskResponse } from './apiClient';
+import type { Timeframe } from '../contracts/backtestRequest';
+import type { ApiClient, TaskResponse } from './apiClient';
 import { FINAL_STATUSES, printJson, readOutcome, taskExitCode } from './commands';
 import { CliError, ExitCode } from './exitCodes';
 import { formatRunOutcome } from './format';
@@ -16,7 +17,7 @@ export interface RunOptions {
   symbols: string;
   from: string;
   to: string;
-  timeframe: string;
+  timeframe: Timeframe;
   param?: Record<string, unknown>;
   wait: boolean;
   json?: boolean;
@@ -86,7 +87,7 @@ const noProgress: ProgressDisplay = { update: () => undefined, stop: () => undef
 
 async function waitForTask(client: ApiClient, taskId: string, display: ProgressDisplay): Promise<TaskResponse> {
   for (;;) {
-    const status = await client.request<TaskResponse>('GET', taskPath(taskId));
+    const status = await client.getBacktest({ params: { id: taskId } });
     display.update(status);
     if (FINAL_STATUSES.has(status.status)) return status;
     await sleep(POLL_INTERVAL_MS);
@@ -94,16 +95,18 @@ async function waitForTask(client: ApiClient, taskId: string, display: ProgressD
 }
 
 export async function runBacktest(client: ApiClient, options: RunOptions): Promise<number> {
-  const submission = await client.request<SubmissionResponse>('POST', '/api/backtests', {
-    strategy: options.strategy,
-    params: options.param ?? {},
-    symbols: options.symbols
-      .split(',')
-      .map((symbol) => symbol.trim())
-      .filter(Boolean),
-    start_date: options.from,
-    end_date: options.to,
-    timeframe: options.timeframe,
+  const submission = await client.submitBacktest({
+    body: {
+      strategy: options.strategy,
+      params: options.param ?? {},
+      symbols: options.symbols
+        .split(',')
+        .map((symbol) => symbol.trim())
+        .filter(Boolean),
+      start_date: options.from,
+      end_date: options.to,
+      timeframe: options.timeframe,
+    },
   });
   const taskId = submission.task_id;
   if (!options.wait) {

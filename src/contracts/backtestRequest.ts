@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { executionParamsSchema } from '../engine/execution';
-import { strategies, strategyIds, type StrategyId } from '../engine/strategies';
+import { isStrategyId, strategies, strategyIds, type StrategyId } from '../engine/strategies';
 import { periodsPerYear, timeframes, type Timeframe } from '../engine/timeframes';
 
 export { timeframes, type Timeframe };
@@ -37,9 +37,11 @@ export const isoDateSchema = z
     return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
   }, 'not a calendar date');
 
-export const strategyIdSchema = z.enum(strategyIds as [StrategyId, ...StrategyId[]], {
-  error: (issue) => `unknown strategy ${JSON.stringify(issue.input)}; available: ${strategyIds.join(', ')}`,
-});
+const unknownStrategy = (input: unknown) => `unknown strategy ${JSON.stringify(input)}; available: ${strategyIds.join(', ')}`;
+
+export const strategyIdSchema = z
+  .string({ error: (issue) => unknownStrategy(issue.input) })
+  .refine((id): id is StrategyId => isStrategyId(id), { error: (issue) => unknownStrategy(issue.input) });
 
 /** A strategy's parameters plus the execution parameters, unknown keys refused. */
 export function paramsSchemaFor(strategyId: StrategyId) {

@@ -4,7 +4,8 @@
  */
 import type { BacktestRequest } from './backtestRequest';
 
-export type TaskStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+export const taskStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type TaskStatus = (typeof taskStatuses)[number];
 export type SymbolState = 'pending' | 'running' | 'completed' | 'failed';
 
 export interface BacktestWorkflowInput {
@@ -56,6 +57,11 @@ export interface TaskFailureInput {
   cancelled?: boolean;
   /** Where each symbol got to, recorded in the failed manifest. */
   symbols: { symbol: string; state: SymbolState; error?: string }[];
+}
+
+/** What recording a failure returns: when the failed task's files and row expire. */
+export interface TaskFailureRecord {
+  expires_at: string;
 }
 
 export interface BacktestWorkflowResult {

@@ -3,9 +3,6 @@
  * speed (DESIGN.md section 10: >= 5M candles/s): whole Arrow buffers are viewed or copied in bulk and
  * no per-row object is made.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import {
   DataType,
   Float64,
@@ -19,53 +16,20 @@ import {
   type Vector,
 } from 'apache-arrow';
 import type { Candles } from '../engine/types';
-import { parquetToTable, tableToParquet, type ParquetRowSelection } from '../storage/parquet';
+import { parquetToTable, tableToParquet, type ParquetRowSelection } from '../shared/parquet';
 import { candleColumnNames, lowerBound } from './candleColumns';
 import { describeInvalidRow, findInvalidCandle } from './candleRules';
-import { FileCache } from './fileCache';
 import { formatTimestamp, yearStart } from './layout';
 import { MarketDataError } from './marketDataError';
 
-export interface CandleFile {
-  /** Every row of the file, validated. Read-only: a cached file's arrays are shared by every reader. */
-  candles: Candles;
-  /** Path relative to the data root. */
-  path: string;
-  size_bytes: number;
-  md5: string;
-}
-
-/** Decoded, validated year files by path, within a memory budget, for the backtests of one process. */
-export type CandleFileCache = FileCache<CandleFile>;
-
-export function createCandleFileCache(maxBytes: number): CandleFileCache {
-  const bytesPerCandle = candleColumnNames.length * Float64Array.BYTES_PER_ELEMENT;
-  return new FileCache<CandleFile>({ maxBytes, sizeOf: ({ candles }) => candles.length * bytesPerCandle });
-}
-
 /**
- * Reads and validates `{year}.parquet`: every row must pass the candle rules and fall in that UTC year.
- * With a cache, an unchanged file is decoded once (a parameter sweep reads the same files again and again).
+ * Decodes and validates `{year}.parquet`: every row must pass the candle rules and fall in that UTC year.
+ * `path` (relative to the store root) names the file in errors.
  */
-export async function readCandleFile(dataRoot: string, path: string, year: number, cache?: CandleFileCache): Promise<CandleFile> {
-  if (cache) return cache.get(join(dataRoot, path), () => decodeCandleFile(dataRoot, path, year));
-  return decodeCandleFile(dataRoot, path, year);
-}
-
-async function decodeCandleFile(dataRoot: string, path: string, year: number): Promise<CandleFile> {
-  const absolutePath = join(dataRoot, path);
-  const file = await open(absolutePath);
-  try {
-    // One handle for size, mtime and bytes: fewer round trips through the I/O pool than stat + readFile.
-    const stats = await file.stat();
-    const bytes = await file.readFile();
-    const candles = tableToCandles(decodeParquet(bytes, path), path);
-    assertValidCandles(candles, path, year);
-    const md5 = await md5Cache.get(absolutePath, () => createHash('md5').update(bytes).digest('hex'), stats);
-    return { candles, path, size_bytes: stats.size, md5 };
-  } finally {
-    await file.close();
-  }
+export function decodeCandleFile(bytes: Uint8Array, path: string, year: number): Candles {
+  const candles = tableToCandles(decodeParquet(bytes, path), path);
+  assertValidCandles(candles, path, year);
+  return candles;
 }
 
 /** Parquet bytes -> Arrow table, any decoder failure reported as a corrupt file. */
@@ -80,9 +44,6 @@ export function decodeParquet(bytes: Uint8Array, path: string, rows?: ParquetRow
 export function corruptFileError(path: string, cause: unknown): MarketDataError {
   return new MarketDataError('corrupt_file', `not a readable Parquet file (${(cause as Error).message})`, { file: path });
 }
-
-/** MD5 by path, reused while the file is unchanged: hashing costs as much as decoding. */
-const md5Cache = new FileCache<string>();
 
 function assertValidCandles(candles: Candles, path: string, year: number): void {
   const badRow = findInvalidCandle(candles, -Infinity);
@@ -182,26 +143,9 @@ function assertNoNulls(vector: Vector, name: string, path: string): void {
   throw new MarketDataError('invalid_data', `${name} is null`, { file: path, row });
 }
 
-/** A Parquet file written under a temporary name beside its final path, until `commit` renames it into place. */
-export interface StagedFile {
-  path: string;
-  size_bytes: number;
-  commit(): Promise<void>;
-  discard(): Promise<void>;
-}
-
-/** Writes a year file in the layout's schema (timestamp[us, UTC], symbol, timeframe, OHLCV float64; Snappy). */
-export async function stageCandleFile(absolutePath: string, candles: Candles, symbol: string, timeframe: string): Promise<StagedFile> {
-  const bytes = tableToParquet(candlesToTable(candles, symbol, timeframe), 'snappy');
-  const temporaryPath = `${absolutePath}.${process.pid}.tmp`;
-  await mkdir(dirname(absolutePath), { recursive: true });
-  await writeFile(temporaryPath, bytes);
-  return {
-    path: absolutePath,
-    size_bytes: bytes.length,
-    commit: () => rename(temporaryPath, absolutePath),
-    discard: () => rm(temporaryPath, { force: true }),
-  };
+/** A year file's bytes in the layout's schema (timestamp[us, UTC], symbol, timeframe, OHLCV float64; Snappy). */
+export function encodeCandleFile(candles: Candles, symbol: string, timeframe: string): Uint8Array {
+  return tableToParquet(candlesToTable(candles, symbol, timeframe), 'snappy');
 }
 
 function candlesToTable(candles: Candles, symbol: string, timeframe: string): Table {

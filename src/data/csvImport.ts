@@ -9,12 +9,12 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { CsvError, parse } from 'csv-parse';
 import type { Timeframe } from '../engine/timeframes';
 import type { Candles } from '../engine/types';
+import type { BlobStore } from '../storage/blobStore';
 import { allocateCandles, CandleAccumulator, candleColumnNames, sliceCandles, type CandleColumnName } from './candleColumns';
-import { readCandleFile, stageCandleFile, type StagedFile } from './candleFile';
+import { decodeCandleFile, encodeCandleFile } from './candleFile';
 import { describeInvalidCandle, isValidCandle } from './candleRules';
 import { assertSymbol, assertTimeframe, formatTimestamp, listSeries, timeframeFolderName, yearFilePath, yearOf } from './layout';
 import { MarketDataError } from './marketDataError';
@@ -22,7 +22,7 @@ import { MarketDataError } from './marketDataError';
 export type TimestampFormat = 'iso8601' | 'epoch_seconds' | 'epoch_milliseconds';
 
 export interface CsvImportRequest {
-  dataRoot: string;
+  store: BlobStore;
   csvPath: string;
   symbol: string;
   timeframe: string;
@@ -33,7 +33,7 @@ export interface CsvImportRequest {
 }
 
 export interface ImportedYearFile {
-  /** Relative to the data root. */
+  /** Relative to the store root. */
   path: string;
   /** Candles in the file after the import. */
   candles: number;
@@ -54,32 +54,28 @@ const EPOCH_MILLISECONDS_THRESHOLD = 1e11;
 const EPOCH_PATTERN = /^-?\d+(\.\d+)?$/;
 const ISO_PATTERN = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
-export async function importCsv({ dataRoot, csvPath, symbol, timeframe, force = false, onProgress }: CsvImportRequest): Promise<CsvImportReport> {
+export async function importCsv({ store, csvPath, symbol, timeframe, force = false, onProgress }: CsvImportRequest): Promise<CsvImportReport> {
   assertSymbol(symbol);
   assertTimeframe(timeframe);
-  const [existing] = await listSeries(dataRoot, symbol, [timeframe]);
+  const [existing] = await listSeries(store, symbol, [timeframe]);
   const target: YearFileTarget = {
-    dataRoot,
+    store,
     symbol,
     timeframe,
     folder: existing?.folder ?? `${symbol}/${timeframeFolderName(timeframe)}`,
     existingYears: new Set(existing?.years),
     force,
   };
+  // Every year is merged and encoded before the first is stored: a bad row anywhere changes nothing.
   const staged: StagedYear[] = [];
-  try {
-    let timestampFormat: TimestampFormat = 'iso8601';
-    for await (const year of readCsvYears(csvPath, onProgress)) {
-      staged.push(await stageYear(target, year.year, year.candles));
-      timestampFormat = year.timestampFormat;
-    }
-    for (const year of staged) await year.file.commit();
-    const rows = staged.reduce((sum, year) => sum + year.csvRows, 0);
-    return { rows, timestampFormat, files: staged.map((year) => year.report) };
-  } catch (error) {
-    await Promise.all(staged.map((year) => year.file.discard()));
-    throw error;
+  let timestampFormat: TimestampFormat = 'iso8601';
+  for await (const year of readCsvYears(csvPath, onProgress)) {
+    staged.push(await stageYear(target, year.year, year.candles));
+    timestampFormat = year.timestampFormat;
   }
+  for (const year of staged) await store.put(year.report.path, year.bytes);
+  const rows = staged.reduce((sum, year) => sum + year.csvRows, 0);
+  return { rows, timestampFormat, files: staged.map((year) => year.report) };
 }
 
 interface CsvYear {
@@ -188,7 +184,7 @@ function parseIsoTimestamp(text: string): number {
 }
 
 interface YearFileTarget {
-  dataRoot: string;
+  store: BlobStore;
   symbol: string;
   timeframe: Timeframe;
   folder: string;
@@ -197,19 +193,19 @@ interface YearFileTarget {
 }
 
 interface StagedYear {
-  file: StagedFile;
+  bytes: Uint8Array;
   report: ImportedYearFile;
   csvRows: number;
 }
 
-/** Writes one year (merged with the stored file, if any) under a temporary name. */
+/** One year merged with the stored file, if any, and encoded. */
 async function stageYear(target: YearFileTarget, year: number, incoming: Candles): Promise<StagedYear> {
   const path = yearFilePath(target.folder, year);
   const merged = target.existingYears.has(year)
-    ? mergeCandles((await readCandleFile(target.dataRoot, path, year)).candles, incoming, path, target.force)
+    ? mergeCandles(decodeCandleFile(await target.store.get(path), path, year), incoming, path, target.force)
     : { candles: incoming, added: incoming.length, replaced: 0 };
-  const file = await stageCandleFile(join(target.dataRoot, path), merged.candles, target.symbol, target.timeframe);
-  return { file, report: { path, candles: merged.candles.length, added: merged.added, replaced: merged.replaced }, csvRows: incoming.length };
+  const bytes = encodeCandleFile(merged.candles, target.symbol, target.timeframe);
+  return { bytes, report: { path, candles: merged.candles.length, added: merged.added, replaced: merged.replaced }, csvRows: incoming.length };
 }
 
 /** Both sorted inputs in one sorted set; a shared timestamp keeps one candle (see the module comment). */

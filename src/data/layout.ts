@@ -1,10 +1,9 @@
 /**
- * The on-disk layout `DATA_ROOT/{SYMBOL}/{TF}/{year}.parquet` (DESIGN.md section 4): name guards that
- * run before anything touches the disk, folder discovery, and the UTC date arithmetic of year files.
+ * The layout `{SYMBOL}/{TF}/{year}.parquet` in the store (DESIGN.md section 4): name guards that run
+ * before anything touches the store, folder discovery, and the UTC date arithmetic of year files.
  */
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { timeframes, type Timeframe } from '../engine/timeframes';
+import type { BlobStore } from '../storage/blobStore';
 import { MarketDataError } from './marketDataError';
 
 const SYMBOL_PATTERN = /^[A-Z0-9]+_[A-Z0-9]+$/;
@@ -77,33 +76,14 @@ export interface SeriesLocation {
   years: number[];
 }
 
-/** Names in a folder that are folders themselves (or links to them); none when the folder is missing. */
-async function listFolders(path: string): Promise<string[]> {
-  return (await readEntries(path)).filter((entry) => entry.isDirectory() || entry.isSymbolicLink()).map((entry) => entry.name);
-}
-
-async function readEntries(path: string) {
-  try {
-    return await readdir(path, { withFileTypes: true });
-  } catch (error) {
-    if (isMissing(error)) return [];
-    throw error;
-  }
-}
-
-function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-/** Symbols with a folder under the data root, sorted; other folders (e.g. `tasks`) are ignored. */
-export async function listSymbols(dataRoot: string): Promise<string[]> {
-  return (await listFolders(dataRoot)).filter((name) => SYMBOL_PATTERN.test(name)).sort();
+/** Symbols with a folder at the store's root, sorted; other folders (e.g. `tasks`) are ignored. */
+export async function listSymbols(store: BlobStore): Promise<string[]> {
+  return (await store.list('')).filter((name) => SYMBOL_PATTERN.test(name)).sort();
 }
 
 /** Timeframe folders of a symbol (all, or only the `wanted` ones), each found case-insensitively, in the order of `timeframes`. */
-export async function listSeries(dataRoot: string, symbol: string, wanted: readonly Timeframe[] = timeframes): Promise<SeriesLocation[]> {
-  const folders = await listFolders(join(dataRoot, symbol));
+export async function listSeries(store: BlobStore, symbol: string, wanted: readonly Timeframe[] = timeframes): Promise<SeriesLocation[]> {
+  const folders = await store.list(symbol);
   const series: SeriesLocation[] = [];
   for (const timeframe of timeframes.filter((candidate) => wanted.includes(candidate))) {
     const matches = folders.filter((name) => name.toLowerCase() === timeframe);
@@ -114,17 +94,17 @@ export async function listSeries(dataRoot: string, symbol: string, wanted: reado
       });
     }
     const folder = `${symbol}/${matches[0]}`;
-    series.push({ symbol, timeframe, folder, years: await listYears(join(dataRoot, folder)) });
+    series.push({ symbol, timeframe, folder, years: await listYears(store, folder) });
   }
   return series;
 }
 
 /** Years that have a `{year}.parquet` file in a timeframe folder, ascending. */
-async function listYears(folderPath: string): Promise<number[]> {
+async function listYears(store: BlobStore, folder: string): Promise<number[]> {
   const years: number[] = [];
-  for (const entry of await readEntries(folderPath)) {
-    const match = YEAR_FILE_PATTERN.exec(entry.name);
-    if (match && !entry.isDirectory()) years.push(Number(match[1]));
+  for (const name of await store.list(folder)) {
+    const match = YEAR_FILE_PATTERN.exec(name);
+    if (match) years.push(Number(match[1]));
   }
   return years.sort((a, b) => a - b);
 }

@@ -1,15 +1,18 @@
 /**
  * The market-data store (DESIGN.md section 4): candles of one symbol and timeframe over a date range,
- * and the list of what is available. Every failure is a `MarketDataError` naming the file and row.
+ * and the list of what is available, damaged files included. Reads go through the BlobStore, so a worker
+ * on any machine reads the same files; decoded year files are kept in memory while their ETag is
+ * unchanged, and a remote store's files are also kept on the local disk. Every failure is a
+ * `MarketDataError` naming the file and row.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Timeframe } from '../engine/timeframes';
 import type { Candles } from '../engine/types';
-import { readParquetRowGroupSizes } from '../storage/parquet';
+import { BlobNotFoundError, type BlobInfo, type BlobStore } from '../storage/blobStore';
+import { md5 } from '../shared/checksum';
+import { readParquetRowGroupSizes } from '../shared/parquet';
 import { concatCandles, lowerBound, sliceCandles } from './candleColumns';
-import { corruptFileError, decodeParquet, readCandleFile, tableToCandles, type CandleFileCache } from './candleFile';
-import { FileCache } from './fileCache';
+import { corruptFileError, decodeCandleFile, decodeParquet, tableToCandles } from './candleFile';
+import type { DiskCache } from './diskCache';
 import {
   assertSymbol,
   assertTimeframe,
@@ -23,9 +26,9 @@ import {
   type SeriesLocation,
 } from './layout';
 import { MarketDataError } from './marketDataError';
+import { VersionedCache } from './versionedCache';
 
-export interface LoadCandlesRequest {
-  dataRoot: string;
+export interface CandleRange {
   /** `BASE_QUOTE`, e.g. `BTC_KRW`. */
   symbol: string;
   /** One of `1m 5m 15m 1h 4h 1d`. */
@@ -34,13 +37,11 @@ export interface LoadCandlesRequest {
   startDate: string;
   /** Last day, `YYYY-MM-DD`, inclusive (up to the next day's 00:00 UTC). */
   endDate: string;
-  /** Decoded year files to reuse; without one every file is read and decoded. */
-  cache?: CandleFileCache;
 }
 
 /** A data file a result was computed from, so the result can be audited and reproduced. */
 export interface DataFileReference {
-  /** Relative to the data root, e.g. `BTC_KRW/1D/2023.parquet`. */
+  /** Relative to the store root, e.g. `BTC_KRW/1D/2023.parquet`. */
   path: string;
   size_bytes: number;
   md5: string;
@@ -53,67 +54,20 @@ export interface LoadedCandles {
   files: DataFileReference[];
 }
 
-/**
- * Candles with `startDate 00:00 UTC <= timestamp < endDate + 1 day`, read from the year files the range
- * touches; every row of those files is validated. A range only partly covered gives the candles that exist.
- */
-export async function loadCandles({ dataRoot, symbol, timeframe, startDate, endDate, cache }: LoadCandlesRequest): Promise<LoadedCandles> {
-  assertSymbol(symbol);
-  assertTimeframe(timeframe);
-  const from = parseDate('start_date', startDate);
-  const until = parseDate('end_date', endDate) + DAY_MS;
-  if (until <= from) throw new MarketDataError('empty_range', `end_date ${endDate} is before start_date ${startDate}`);
-
-  const series = await findSeriesWithData(dataRoot, symbol, timeframe);
-  const parts: Candles[] = [];
-  const files: DataFileReference[] = [];
-  const years = series.years.filter((year) => year >= yearOf(from) && year <= yearOf(until - 1));
-  // Reads overlap in the I/O pool; of several bad files, the earliest year is reported, whichever failed first.
-  const reads = await Promise.allSettled(years.map((year) => readCandleFile(dataRoot, yearFilePath(series.folder, year), year, cache)));
-  const yearFiles = reads.map((read) => {
-    if (read.status === 'rejected') throw read.reason;
-    return read.value;
-  });
-  for (const { candles, path, size_bytes, md5 } of yearFiles) {
-    files.push({ path, size_bytes, md5 });
-    const first = lowerBound(candles.timestamp, candles.length, from);
-    const end = lowerBound(candles.timestamp, candles.length, until);
-    if (end > first) parts.push(sliceCandles(candles, first, end));
-  }
-  if (parts.length === 0) {
-    const coverage = await summarizeSeries(dataRoot, series);
-    const covers = coverage ? `data covers ${coverage.start_date} .. ${coverage.end_date}` : 'its files hold no candle';
-    throw new MarketDataError('empty_range', `${symbol} ${timeframe} has no candle between ${startDate} and ${endDate}; ${covers}`);
-  }
-  return { candles: concatCandles(parts), files };
-}
-
-const MAX_SYMBOLS_NAMED = 10;
-
-/** The series, or a `no_data` error saying which symbols or timeframes do exist. */
-async function findSeriesWithData(dataRoot: string, symbol: string, timeframe: Timeframe): Promise<SeriesLocation> {
-  const [found] = await listSeries(dataRoot, symbol, [timeframe]);
-  if (found?.years.length) return found;
-  const series = await listSeries(dataRoot, symbol);
-  const withData = series.filter((candidate) => candidate.years.length > 0).map((candidate) => candidate.timeframe);
-  if (withData.length > 0) {
-    throw new MarketDataError('no_data', `${symbol} has no ${timeframe} data; timeframes with data: ${withData.join(', ')}`);
-  }
-  const symbols = await listSymbols(dataRoot);
-  // Name a few, never the server's paths: this message reaches API users.
-  const shown = symbols.slice(0, MAX_SYMBOLS_NAMED).join(', ') + (symbols.length > MAX_SYMBOLS_NAMED ? `, ... (${symbols.length} in all)` : '');
-  const known = symbols.length > 0 ? `symbols found: ${shown}` : 'the data root holds no market data';
-  throw new MarketDataError('no_data', `no market data for ${symbol}; ${known}`);
+/** A file that cannot be read, as `/api/data/symbols` reports it. */
+export interface DataProblem {
+  file: string;
+  message: string;
 }
 
 export interface TimeframeCoverage {
   /** API form, lower-case: `1d`. */
   timeframe: Timeframe;
-  /** UTC day of the first candle, `YYYY-MM-DD`. */
-  start_date: string;
-  /** UTC day of the last candle, `YYYY-MM-DD`. */
-  end_date: string;
+  /** UTC day of the first candle of the readable files, `YYYY-MM-DD`; null when none is readable. */
+  start_date: string | null;
+  end_date: string | null;
   candles: number;
+  problems: DataProblem[];
 }
 
 export interface MarketDataEntry {
@@ -121,70 +75,199 @@ export interface MarketDataEntry {
   timeframes: TimeframeCoverage[];
 }
 
-/**
- * What the data root holds, by symbol. Cheap enough to call per request: row counts come from Parquet
- * footers, first and last timestamps from the first and last year file, all cached while files are
- * unchanged. A series with an unreadable file is left out; `loadCandles` names the file.
- */
-export async function listMarketData(dataRoot: string): Promise<MarketDataEntry[]> {
-  const entries: MarketDataEntry[] = [];
-  for (const symbol of await listSymbols(dataRoot)) {
-    const timeframes: TimeframeCoverage[] = [];
-    for (const series of await listSeries(dataRoot, symbol)) {
-      const coverage = await summarizeSeries(dataRoot, series).catch(leaveOutBadData);
-      if (coverage) timeframes.push(coverage);
-    }
-    if (timeframes.length > 0) entries.push({ symbol, timeframes });
+export interface MarketDataOptions {
+  store: BlobStore;
+  /** Memory for decoded year files, in bytes. */
+  cacheBytes: number;
+  /** Local copies of a remote store's files; omit for a local store. */
+  diskCache?: DiskCache;
+  /** Called once per damaged file (and version), e.g. to log it. */
+  onDamagedFile?: (problem: DataProblem) => void;
+}
+
+interface YearFile {
+  candles: Candles;
+  reference: DataFileReference;
+}
+
+const MAX_SYMBOLS_NAMED = 10;
+const BYTES_PER_CANDLE = 6 * Float64Array.BYTES_PER_ELEMENT;
+const YEAR_IN_KEY = /(\d{4})\.parquet$/;
+
+/** The year a year file's key names. */
+export function yearOfFile(key: string): number {
+  return Number(YEAR_IN_KEY.exec(key)?.[1]);
+}
+
+export class MarketData {
+  private readonly yearFiles: VersionedCache<YearFile>;
+  private readonly rowGroupSizes = new VersionedCache<number[]>();
+  private readonly edgeTimestamps = new VersionedCache<{ first: number; last: number }>();
+  private readonly reportedProblems = new Set<string>();
+
+  constructor(private readonly options: MarketDataOptions) {
+    this.yearFiles = new VersionedCache({ maxBytes: options.cacheBytes, sizeOf: ({ candles }) => candles.length * BYTES_PER_CANDLE });
   }
-  return entries;
-}
 
-function leaveOutBadData(error: unknown): undefined {
-  if (error instanceof MarketDataError) return undefined;
-  throw error;
-}
+  /**
+   * Candles with `startDate 00:00 UTC <= timestamp < endDate + 1 day`, read from the year files the range
+   * touches; every row of those files is validated. A range only partly covered gives the candles that exist.
+   */
+  async loadCandles({ symbol, timeframe, startDate, endDate }: CandleRange): Promise<LoadedCandles> {
+    assertSymbol(symbol);
+    assertTimeframe(timeframe);
+    const from = parseDate('start_date', startDate);
+    const until = parseDate('end_date', endDate) + DAY_MS;
+    if (until <= from) throw new MarketDataError('empty_range', `end_date ${endDate} is before start_date ${startDate}`);
 
-/** Coverage of one series, or undefined when its files hold no candle. */
-async function summarizeSeries(dataRoot: string, series: SeriesLocation): Promise<TimeframeCoverage | undefined> {
-  const files = await Promise.all(
-    series.years.map(async (year) => {
-      const path = yearFilePath(series.folder, year);
-      return { path, rowGroupSizes: await readRowGroupSizes(dataRoot, path) };
-    }),
-  );
-  const withRows = files.filter((file) => file.rowGroupSizes.some((rows) => rows > 0));
-  if (withRows.length === 0) return undefined;
-  const [first, last] = [withRows[0], withRows[withRows.length - 1]];
-  return {
-    timeframe: series.timeframe,
-    start_date: formatDate((await readEdgeTimestamps(dataRoot, first.path, first.rowGroupSizes)).first),
-    end_date: formatDate((await readEdgeTimestamps(dataRoot, last.path, last.rowGroupSizes)).last),
-    candles: files.reduce((sum, file) => sum + file.rowGroupSizes.reduce((a, b) => a + b, 0), 0),
-  };
-}
-
-const rowGroupSizesCache = new FileCache<number[]>();
-const edgeTimestampsCache = new FileCache<{ first: number; last: number }>();
-
-function readRowGroupSizes(dataRoot: string, path: string): Promise<number[]> {
-  return rowGroupSizesCache.get(join(dataRoot, path), async () => {
-    try {
-      return await readParquetRowGroupSizes(join(dataRoot, path));
-    } catch (error) {
-      throw corruptFileError(path, error);
+    const series = await this.findSeriesWithData(symbol, timeframe);
+    const years = series.years.filter((year) => year >= yearOf(from) && year <= yearOf(until - 1));
+    // Reads overlap; of several bad files, the earliest year is reported, whichever failed first.
+    const reads = await Promise.allSettled(years.map((year) => this.readYearFile(yearFilePath(series.folder, year), year)));
+    const parts: Candles[] = [];
+    const files: DataFileReference[] = [];
+    for (const read of reads) {
+      if (read.status === 'rejected') throw read.reason;
+      const { candles, reference } = read.value;
+      files.push(reference);
+      const first = lowerBound(candles.timestamp, candles.length, from);
+      const end = lowerBound(candles.timestamp, candles.length, until);
+      if (end > first) parts.push(sliceCandles(candles, first, end));
     }
-  });
+    if (parts.length === 0) {
+      const coverage = await this.summarizeSeries(series);
+      const covers = coverage.start_date ? `data covers ${coverage.start_date} .. ${coverage.end_date}` : 'its files hold no candle';
+      throw new MarketDataError('empty_range', `${symbol} ${timeframe} has no candle between ${startDate} and ${endDate}; ${covers}`);
+    }
+    return { candles: concatCandles(parts), files };
+  }
+
+  /**
+   * What the store holds, by symbol, with each series' damaged files. Cheap enough to call per request:
+   * row counts come from Parquet footers, first and last timestamps from the first and last readable
+   * year file, all cached while the files are unchanged.
+   */
+  async list(): Promise<MarketDataEntry[]> {
+    const entries: MarketDataEntry[] = [];
+    for (const symbol of await listSymbols(this.options.store)) {
+      const timeframes: TimeframeCoverage[] = [];
+      for (const series of await listSeries(this.options.store, symbol)) {
+        if (series.years.length > 0) timeframes.push(await this.summarizeSeries(series));
+      }
+      if (timeframes.length > 0) entries.push({ symbol, timeframes });
+    }
+    return entries;
+  }
+
+  /** A year file, decoded and validated, from the cache while its ETag is unchanged. */
+  private async readYearFile(key: string, year: number): Promise<YearFile> {
+    const info = await this.statOrMissing(key);
+    return this.yearFiles.get(key, info.etag, async () => {
+      const bytes = await this.fetch(key, info);
+      try {
+        const candles = decodeCandleFile(bytes, key, year);
+        return { candles, reference: { path: key, size_bytes: bytes.length, md5: md5(bytes) } };
+      } catch (error) {
+        if (error instanceof MarketDataError && error.code === 'corrupt_file') this.report({ file: key, message: error.message }, info);
+        throw error;
+      }
+    });
+  }
+
+  private async statOrMissing(key: string): Promise<BlobInfo> {
+    const info = await this.options.store.stat(key);
+    if (!info) throw new MarketDataError('no_data', 'the file disappeared while it was being read', { file: key });
+    return info;
+  }
+
+  private async fetch(key: string, info: BlobInfo): Promise<Buffer> {
+    const download = async () => {
+      try {
+        return await this.options.store.get(key);
+      } catch (error) {
+        if (error instanceof BlobNotFoundError) throw new MarketDataError('no_data', 'the file disappeared while it was being read', { file: key });
+        throw error;
+      }
+    };
+    return this.options.diskCache ? this.options.diskCache.read(key, info, download) : download();
+  }
+
+  private report(problem: DataProblem, info: BlobInfo): void {
+    const identity = `${problem.file}@${info.etag}`;
+    if (this.reportedProblems.has(identity)) return;
+    this.reportedProblems.add(identity);
+    this.options.onDamagedFile?.(problem);
+  }
+
+  /** The series, or a `no_data` error saying which symbols or timeframes do exist. */
+  private async findSeriesWithData(symbol: string, timeframe: Timeframe): Promise<SeriesLocation> {
+    const { store } = this.options;
+    const [found] = await listSeries(store, symbol, [timeframe]);
+    if (found?.years.length) return found;
+    const series = await listSeries(store, symbol);
+    const withData = series.filter((candidate) => candidate.years.length > 0).map((candidate) => candidate.timeframe);
+    if (withData.length > 0) {
+      throw new MarketDataError('no_data', `${symbol} has no ${timeframe} data; timeframes with data: ${withData.join(', ')}`);
+    }
+    const symbols = await listSymbols(store);
+    // Name a few, never the server's paths: this message reaches API users.
+    const shown = symbols.slice(0, MAX_SYMBOLS_NAMED).join(', ') + (symbols.length > MAX_SYMBOLS_NAMED ? `, ... (${symbols.length} in all)` : '');
+    const known = symbols.length > 0 ? `symbols found: ${shown}` : 'the store holds no market data';
+    throw new MarketDataError('no_data', `no market data for ${symbol}; ${known}`);
+  }
+
+  /** Coverage of one series from its readable files; each unreadable file is a problem of the series. */
+  private async summarizeSeries(series: SeriesLocation): Promise<TimeframeCoverage> {
+    const problems: DataProblem[] = [];
+    const readable: { key: string; info: BlobInfo; rowGroupSizes: number[] }[] = [];
+    for (const year of series.years) {
+      const key = yearFilePath(series.folder, year);
+      try {
+        const info = await this.statOrMissing(key);
+        const rowGroupSizes = await this.rowGroupSizes.get(key, info.etag, async () => {
+          try {
+            return await readParquetRowGroupSizes(await this.fetch(key, info));
+          } catch (error) {
+            if (error instanceof MarketDataError) throw error;
+            const damaged = corruptFileError(key, error);
+            this.report({ file: key, message: damaged.message }, info);
+            throw damaged;
+          }
+        });
+        if (rowGroupSizes.some((rows) => rows > 0)) readable.push({ key, info, rowGroupSizes });
+      } catch (error) {
+        if (!(error instanceof MarketDataError)) throw error;
+        problems.push({ file: key, message: error.message });
+      }
+    }
+    const candles = readable.reduce((sum, file) => sum + file.rowGroupSizes.reduce((a, b) => a + b, 0), 0);
+    if (readable.length === 0) return { timeframe: series.timeframe, start_date: null, end_date: null, candles, problems };
+    const [first, last] = [readable[0], readable[readable.length - 1]];
+    return {
+      timeframe: series.timeframe,
+      start_date: formatDate((await this.readEdgeTimestamps(first)).first),
+      end_date: formatDate((await this.readEdgeTimestamps(last)).last),
+      candles,
+      problems,
+    };
+  }
+
+  /** Timestamps of the first and last row of a file with rows, decoding only the row groups that hold them. */
+  private readEdgeTimestamps({ key, info, rowGroupSizes }: { key: string; info: BlobInfo; rowGroupSizes: number[] }) {
+    return this.edgeTimestamps.get(key, info.etag, async () => {
+      const bytes = await this.fetch(key, info);
+      const timestampAt = (group: number, offset: number) =>
+        tableToCandles(decodeParquet(bytes, key, { rowGroups: [group], offset, limit: 1 }), key).timestamp[0];
+      const groupsWithRows = rowGroupSizes.flatMap((rows, group) => (rows > 0 ? [group] : []));
+      const lastGroup = groupsWithRows[groupsWithRows.length - 1];
+      return { first: timestampAt(groupsWithRows[0], 0), last: timestampAt(lastGroup, rowGroupSizes[lastGroup] - 1) };
+    });
+  }
 }
 
-/** Timestamps of the first and last row of a file with rows, decoding only the row groups that hold them. */
-function readEdgeTimestamps(dataRoot: string, path: string, rowGroupSizes: number[]): Promise<{ first: number; last: number }> {
-  const absolutePath = join(dataRoot, path);
-  return edgeTimestampsCache.get(absolutePath, async () => {
-    const bytes = await readFile(absolutePath);
-    const timestampAt = (group: number, offset: number) =>
-      tableToCandles(decodeParquet(bytes, path, { rowGroups: [group], offset, limit: 1 }), path).timestamp[0];
-    const groupsWithRows = rowGroupSizes.flatMap((rows, group) => (rows > 0 ? [group] : []));
-    const lastGroup = groupsWithRows[groupsWithRows.length - 1];
-    return { first: timestampAt(groupsWithRows[0], 0), last: timestampAt(lastGroup, rowGroupSizes[lastGroup] - 1) };
-  });
+/** Damaged files of a series that a range of days needs (its years overlap the range). */
+export function problemsInRange(coverage: TimeframeCoverage, startDate: string, endDate: string): DataProblem[] {
+  const firstYear = Number(startDate.slice(0, 4));
+  const lastYear = Number(endDate.slice(0, 4));
+  return coverage.problems.filter((problem) => yearOfFile(problem.file) >= firstYear && yearOfFile(problem.file) <= lastYear);
 }

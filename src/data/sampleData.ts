@@ -4,11 +4,11 @@
  * volatility, and occasional strong bullish candles on a volume spike make both strategies fire
  * (a close above the recent high-volume zone, and a long body on >= 1.5x the average volume).
  */
-import { join } from 'node:path';
 import type { Timeframe } from '../engine/timeframes';
+import type { BlobStore } from '../storage/blobStore';
 import type { Candles } from '../engine/types';
 import { allocateCandles, lowerBound, sliceCandles } from './candleColumns';
-import { stageCandleFile } from './candleFile';
+import { encodeCandleFile } from './candleFile';
 import {
   assertSymbol,
   assertTimeframe,
@@ -146,7 +146,7 @@ function hashString(text: string): number {
 }
 
 export interface SampleDataOptions {
-  dataRoot: string;
+  store: BlobStore;
   symbols?: string[];
   timeframes?: Timeframe[];
   startDate?: string;
@@ -163,9 +163,9 @@ export interface SampleDataReport {
   skipped: string[];
 }
 
-/** Writes `DATA_ROOT/{SYMBOL}/{TF}/{year}.parquet` for every symbol, timeframe and year of the range. */
+/** Writes `{SYMBOL}/{TF}/{year}.parquet` into the store for every symbol, timeframe and year of the range. */
 export async function writeSampleData({
-  dataRoot,
+  store,
   symbols = DEFAULT_SAMPLE_SYMBOLS,
   timeframes = ['1d', '1h'],
   startDate = '2021-01-01',
@@ -179,7 +179,7 @@ export async function writeSampleData({
     assertSymbol(symbol);
     for (const timeframe of timeframes) {
       assertTimeframe(timeframe);
-      const existing = (await listSeries(dataRoot, symbol)).find((series) => series.timeframe === timeframe);
+      const existing = (await listSeries(store, symbol)).find((series) => series.timeframe === timeframe);
       const folder = existing?.folder ?? `${symbol}/${timeframeFolderName(timeframe)}`;
       const missing = force ? years : years.filter((year) => !existing?.years.includes(year));
       report.skipped.push(...years.filter((year) => !missing.includes(year)).map((year) => yearFilePath(folder, year)));
@@ -190,7 +190,7 @@ export async function writeSampleData({
         const first = lowerBound(candles.timestamp, candles.length, yearStart(year));
         const end = lowerBound(candles.timestamp, candles.length, yearStart(year + 1));
         const path = yearFilePath(folder, year);
-        await (await stageCandleFile(join(dataRoot, path), sliceCandles(candles, first, end), symbol, timeframe)).commit();
+        await store.put(path, encodeCandleFile(sliceCandles(candles, first, end), symbol, timeframe));
         report.written.push({ path, candles: end - first });
       }
     }

@@ -1,18 +1,31 @@
-/** Deleting expired results: a task's directory and its row, unless pinned. Idempotent. */
+/**
+ * Deleting expired results: a task's directory and its row, unless pinned. Idempotent. The sweep also
+ * finds task directories that have no row (a task whose row was never written), expiring them by their
+ * manifest, or, without one, by their newest file.
+ */
+import type { CleanupReport } from '../contracts/cleanup';
 import { taskDirectory } from '../contracts/task';
+import type { BacktestResultsRepository } from './backtestResults';
 import type { BlobStore } from './blobStore';
-import type { BacktestResultsRepository } from './database';
+import { readManifest } from './manifest';
 
 export interface CleanupTargets {
   store: BlobStore;
   repository: BacktestResultsRepository;
 }
 
-export interface SweepReport {
-  /** Task ids that were expired and unpinned at `now`. */
-  expired: string[];
-  /** The subset actually deleted (empty on a dry run). */
-  deleted: string[];
+/** How long results are kept (TASK_RESULT_TTL_DAYS, FAILED_TASK_TTL_DAYS). */
+export interface RetentionDays {
+  completed: number;
+  failed: number;
+}
+
+const DAY_MS = 86_400_000;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** When a result finished at `finishedAt` with `status` expires. */
+export function expiryOf(status: 'completed' | 'failed', finishedAt: string, retention: RetentionDays): string {
+  return new Date(Date.parse(finishedAt) + retention[status] * DAY_MS).toISOString();
 }
 
 /** Removes a task's files, then its row: a crash in between leaves a row whose files are gone, retried next sweep. */
@@ -31,13 +44,36 @@ export async function deleteTaskIfExpired(targets: CleanupTargets, taskId: strin
   return true;
 }
 
-export async function sweepExpiredTasks(targets: CleanupTargets, now: Date, dryRun: boolean): Promise<SweepReport> {
-  const expired = (await targets.repository.listExpired(now)).map((row) => row.task_id);
-  const deleted: string[] = [];
-  if (!dryRun) {
-    for (const taskId of expired) {
-      if (await deleteTaskIfExpired(targets, taskId, now)) deleted.push(taskId);
+/** When a task directory without a row expires: by its manifest, else by its newest file (failed retention). */
+async function expiryWithoutRow(store: BlobStore, taskId: string, retention: RetentionDays): Promise<number> {
+  const manifest = await readManifest(store, taskId);
+  if (manifest) return Date.parse(expiryOf(manifest.status, manifest.metadata.finished_at, retention));
+  let newest = 0;
+  for await (const object of store.listRecursive(taskDirectory(taskId))) newest = Math.max(newest, object.lastModified.getTime());
+  return newest + retention.failed * DAY_MS;
+}
+
+export async function sweepExpiredTasks(
+  targets: CleanupTargets,
+  now: Date,
+  retention: RetentionDays,
+  dryRun: boolean,
+): Promise<CleanupReport> {
+  const report: CleanupReport = { expired: [], deleted: [], without_row: [] };
+  for (const row of await targets.repository.listExpired(now)) {
+    report.expired.push(row.task_id);
+    if (!dryRun && (await deleteTaskIfExpired(targets, row.task_id, now))) report.deleted.push(row.task_id);
+  }
+  const directories = (await targets.store.list('tasks')).filter((name) => UUID_PATTERN.test(name));
+  const withRow = await targets.repository.existingTaskIds(directories);
+  for (const taskId of directories) {
+    if (withRow.has(taskId) || (await expiryWithoutRow(targets.store, taskId, retention)) > now.getTime()) continue;
+    report.expired.push(taskId);
+    report.without_row.push(taskId);
+    if (!dryRun) {
+      await targets.store.remove(taskDirectory(taskId));
+      report.deleted.push(taskId);
     }
   }
-  return { expired, deleted };
+  return report;
 }

@@ -1,6 +1,6 @@
 /**
- * PostgreSQL: the connection pool, the versioned schema migrations, and the repository of
- * `backtest_results` rows (DESIGN.md section 7; seeds/result-storage-schema.ko.md 1.1).
+ * PostgreSQL plumbing: the connection pool, the versioned schema migrations, and telling an outage
+ * (retry later, answer 503) from a real error. The repositories live beside this file.
  */
 import pg from 'pg';
 import { migrations } from './migrations';
@@ -13,9 +13,45 @@ export function createPool(
   connectionString: string,
   onIdleError: (error: Error) => void = (error) => console.warn(`idle PostgreSQL connection lost: ${error.message}`),
 ): pg.Pool {
-  const pool = new pg.Pool({ connectionString });
+  // A short connect timeout: while PostgreSQL is down, callers learn it in about a second (the API answers
+  // 503 at once, activities retry), and a new connection is tried on the next call once it is back.
+  const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   pool.on('error', onIdleError);
   return pool;
+}
+
+const CONNECT_TIMEOUT_MS = 1500;
+
+/** PostgreSQL could not be reached or dropped the connection: a retry later can succeed. */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = 'DatabaseUnavailableError';
+}
+
+const UNAVAILABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
+/** SQLSTATE class 08 (connection exception), shutdown and start-up states, too many connections. */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-4]|53300)$/;
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/;
+
+/** Whether an error from pg means the database is unreachable (as opposed to a bad query or a constraint). */
+export function isDatabaseOutage(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  if (code && (UNAVAILABLE_NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
+  if (error instanceof AggregateError) return error.errors.some(isDatabaseOutage);
+  return UNAVAILABLE_MESSAGES.test(message ?? '');
+}
+
+/** Runs a database call, reporting an outage as DatabaseUnavailableError (other errors pass unchanged). */
+export async function whileDatabaseAnswers<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isDatabaseOutage(error) && !(error instanceof DatabaseUnavailableError)) {
+      throw new DatabaseUnavailableError(`PostgreSQL is unavailable: ${(error as Error).message}`, { cause: error });
+    }
+    throw error;
+  }
 }
 
 /** An arbitrary constant shared by every process of this application: whoever holds it migrates. */
@@ -51,7 +87,7 @@ export async function runMigrations(pool: pg.Pool): Promise<number[]> {
   return applied;
 }
 
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -63,187 +99,5 @@ async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => 
     throw error;
   } finally {
     client.release();
-  }
-}
-
-/** The statuses the `status_valid` constraint allows; a cancelled task is `failed` with metadata `cancelled: true`. */
-export type BacktestResultStatus = 'completed' | 'failed' | 'running';
-
-/** One `backtest_results` row: dates as 'YYYY-MM-DD', timestamps as ISO 8601 UTC strings with microseconds. */
-export interface BacktestResultRow {
-  task_id: string;
-  strategy: string;
-  symbols: string[];
-  start_date: string;
-  end_date: string;
-  timeframe: string | null;
-  status: BacktestResultStatus;
-  parquet_path: string;
-  file_size: number | null;
-  record_count: number | null;
-  metadata: Record<string, unknown>;
-  created_at: string;
-  updated_at: string;
-}
-
-export type RunningBacktestResult = Pick<
-  BacktestResultRow,
-  'task_id' | 'strategy' | 'symbols' | 'start_date' | 'end_date' | 'parquet_path'
-> & { timeframe: string; metadata?: Record<string, unknown> };
-
-export interface FinishedBacktestResult {
-  task_id: string;
-  status: Exclude<BacktestResultStatus, 'running'>;
-  file_size: number;
-  record_count: number;
-  /** Merged into the stored metadata, key by key (e.g. `{ cancelled: true }`, `expires_at`). */
-  metadata?: Record<string, unknown>;
-}
-
-export interface BacktestResultQuery {
-  strategy?: string;
-  status?: BacktestResultStatus;
-  /** Rows whose `symbols` contain this one (served by the GIN index). */
-  symbol?: string;
-  /** true: only cancelled tasks (metadata `cancelled: true`); false: none of them. */
-  cancelled?: boolean;
-  created_after?: string | Date;
-  limit: number;
-  offset?: number;
-}
-
-const { builtins } = pg.types;
-
-/**
- * Parsers applied to every query of the repository (not to the pool, so any pool works): DATE stays
- * the text PostgreSQL sent, because the default parser makes a local-midnight Date that shifts the
- * day across time zones; BIGINT becomes a number (sizes are far below 2^53).
- */
-const rowTypes: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    if (oid === builtins.DATE) return (value: string) => value;
-    if (oid === builtins.INT8) return Number;
-    return pg.types.getTypeParser(oid, format);
-  }) as typeof pg.types.getTypeParser,
-};
-
-/**
- * Timestamps are formatted by PostgreSQL as ISO 8601 UTC with all six fractional digits: a JS Date
- * would drop the microseconds, and a truncated `created_at` used as `created_after` would match its own row.
- */
-const isoTimestamp = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ${column}`;
-
-const ROW_COLUMNS = `task_id, strategy, symbols, start_date, end_date, timeframe, status, parquet_path,
-  file_size, record_count, COALESCE(metadata, '{}'::jsonb) AS metadata,
-  ${isoTimestamp('created_at')}, ${isoTimestamp('updated_at')}`;
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export class BacktestResultsRepository {
-  constructor(private readonly pool: pg.Pool) {}
-
-  /** Records a task as running; returns false (changing nothing) when the task already has a row. */
-  async insertRunning(result: RunningBacktestResult): Promise<boolean> {
-    const inserted = await this.query(
-      `INSERT INTO backtest_results
-         (task_id, strategy, symbols, start_date, end_date, timeframe, status, parquet_path, metadata)
-       VALUES ($1, $2, $3::jsonb, $4, $5, $6, 'running', $7, $8::jsonb)
-       ON CONFLICT (task_id) DO NOTHING`,
-      [
-        result.task_id,
-        result.strategy,
-        JSON.stringify(result.symbols),
-        result.start_date,
-        result.end_date,
-        result.timeframe,
-        result.parquet_path,
-        JSON.stringify(result.metadata ?? {}),
-      ],
-    );
-    return inserted.rowCount === 1;
-  }
-
-  /** Sets the final status and sizes and merges `metadata` into the stored one; repeating it changes nothing more. */
-  markFinished(result: FinishedBacktestResult): Promise<BacktestResultRow | undefined> {
-    return this.oneByTaskId(
-      `UPDATE backtest_results
-       SET status = $2, file_size = $3, record_count = $4, metadata = COALESCE(metadata, '{}'::jsonb) || $5::jsonb
-       WHERE task_id = $1 RETURNING ${ROW_COLUMNS}`,
-      result.task_id,
-      [result.status, result.file_size, result.record_count, JSON.stringify(result.metadata ?? {})],
-    );
-  }
-
-  get(taskId: string): Promise<BacktestResultRow | undefined> {
-    return this.oneByTaskId(`SELECT ${ROW_COLUMNS} FROM backtest_results WHERE task_id = $1`, taskId);
-  }
-
-  /** A page of rows, newest first, and the number of rows matching the filters. */
-  async list(query: BacktestResultQuery): Promise<{ rows: BacktestResultRow[]; total: number }> {
-    const values: unknown[] = [];
-    const conditions: string[] = [];
-    const where = (condition: (parameter: string) => string, value: unknown) => {
-      values.push(value);
-      conditions.push(condition(`$${values.length}`));
-    };
-    if (query.strategy !== undefined) where((p) => `strategy = ${p}`, query.strategy);
-    if (query.status !== undefined) where((p) => `status = ${p}`, query.status);
-    if (query.symbol !== undefined) where((p) => `symbols @> ${p}::jsonb`, JSON.stringify([query.symbol]));
-    if (query.cancelled !== undefined) {
-      const comparison = query.cancelled ? '=' : 'IS DISTINCT FROM';
-      conditions.push(`metadata->'cancelled' ${comparison} 'true'::jsonb`);
-    }
-    if (query.created_after !== undefined) where((p) => `created_at > ${p}`, query.created_after);
-    const whereClause = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const paging = `LIMIT $${values.length + 1} OFFSET $${values.length + 2}`;
-
-    const [page, count] = await Promise.all([
-      this.query(`SELECT ${ROW_COLUMNS} FROM backtest_results ${whereClause} ORDER BY created_at DESC, task_id DESC ${paging}`, [
-        ...values,
-        query.limit,
-        query.offset ?? 0,
-      ]),
-      this.query(`SELECT count(*) AS total FROM backtest_results ${whereClause}`, values),
-    ]);
-    return { rows: page.rows, total: count.rows[0].total };
-  }
-
-  /** Stores `pinned` in the metadata; a pinned result is never listed as expired. */
-  setPinned(taskId: string, pinned: boolean): Promise<BacktestResultRow | undefined> {
-    return this.oneByTaskId(
-      `UPDATE backtest_results
-       SET metadata = COALESCE(metadata, '{}'::jsonb) || jsonb_build_object('pinned', $2::boolean)
-       WHERE task_id = $1 RETURNING ${ROW_COLUMNS}`,
-      taskId,
-      [pinned],
-    );
-  }
-
-  /** Deletes the row and returns it (its `parquet_path` says which files to remove). */
-  delete(taskId: string): Promise<BacktestResultRow | undefined> {
-    return this.oneByTaskId(`DELETE FROM backtest_results WHERE task_id = $1 RETURNING ${ROW_COLUMNS}`, taskId);
-  }
-
-  /** Rows whose metadata `expires_at` is before `now` and that are not pinned, oldest expiry first. */
-  async listExpired(now: Date): Promise<BacktestResultRow[]> {
-    const expired = await this.query(
-      `SELECT ${ROW_COLUMNS} FROM backtest_results
-       WHERE (metadata->>'expires_at')::timestamptz < $1
-         AND metadata->'pinned' IS DISTINCT FROM 'true'::jsonb
-       ORDER BY (metadata->>'expires_at')::timestamptz`,
-      [now],
-    );
-    return expired.rows;
-  }
-
-  private async oneByTaskId(text: string, taskId: string, moreValues: unknown[] = []): Promise<BacktestResultRow | undefined> {
-    // Not a UUID, so no row can match; PostgreSQL would reject the value instead of finding nothing.
-    if (!UUID_PATTERN.test(taskId)) return undefined;
-    const { rows } = await this.query(text, [taskId, ...moreValues]);
-    return rows[0];
-  }
-
-  private query(text: string, values: unknown[]) {
-    return this.pool.query({ text, values, types: rowTypes });
   }
 }

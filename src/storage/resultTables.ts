@@ -23,7 +23,8 @@ import {
   makeData,
 } from 'apache-arrow';
 import type { EquityCurve, SymbolSummary, Trades } from '../engine/types';
-import { readParquetFile, type ParquetReadOptions } from './parquet';
+import type { CurveRow, SummaryRow, TradeRow } from '../contracts/resultRows';
+import { readParquetColumns, type ParquetReadOptions } from '../shared/parquet';
 
 const nullableField = (name: string, type: DataType) => new Field(name, type, true);
 
@@ -81,38 +82,6 @@ export const performanceCurveSchema = new Schema([
   nullableField('cumulative_pnl', new Float64()),
   nullableField('cumulative_pnl_pct', new Float64()),
 ]);
-
-/** One row of symbol_summary.parquet. */
-export interface SymbolSummaryRow extends SymbolSummary {
-  symbol: string;
-}
-
-/** One row of symbol_signals.parquet, JSON-ready (timestamp as ISO 8601 UTC). */
-export interface SymbolSignalRow {
-  symbol: string;
-  signal_index: number;
-  timestamp: string;
-  type: 'buy';
-  entry_price: number;
-  exit_price: number | null;
-  quantity: number;
-  return_pct: number;
-  hold_bars: number;
-  fee_amount: number;
-  slippage_amount: number;
-  status: 'closed' | 'open';
-}
-
-/** One row of performance_curve.parquet, JSON-ready (timestamp as ISO 8601 UTC). */
-export interface PerformanceCurveRow {
-  symbol: string;
-  idx: number;
-  timestamp: string;
-  equity: number;
-  drawdown: number;
-  cumulative_pnl: number;
-  cumulative_pnl_pct: number;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Builders
@@ -315,24 +284,24 @@ function tableOf(schema: Schema, length: number, columns: Data[]): Table {
 // Readers
 
 /**
- * Where a reader takes a table from: a Parquet file (read with projection and row ranges), or a table
- * already in memory (a result.json converted in `json-only` storage), read the same way.
+ * Where a reader takes a table from: a Parquet file's bytes (decoded with projection and row ranges), or
+ * a table already in memory (a result.json converted in `json-only` storage), read the same way.
  */
-export type TableInput = string | Table;
+export type TableInput = Uint8Array | Table;
 
 async function readTable(input: TableInput, { columns, offset = 0, limit }: ParquetReadOptions = {}): Promise<Table> {
-  if (typeof input === 'string') return readParquetFile(input, { columns, offset, limit });
+  if (input instanceof Uint8Array) return readParquetColumns(input, { columns, offset, limit });
   const projected = columns ? input.select(columns) : input;
   return projected.slice(offset, limit === undefined ? undefined : offset + limit);
 }
 
-export async function readSymbolSummary(input: TableInput): Promise<SymbolSummaryRow[]> {
-  return tableRows<SymbolSummaryRow>(await readTable(input));
+export async function readSymbolSummary(input: TableInput): Promise<SummaryRow[]> {
+  return tableRows<SummaryRow>(await readTable(input));
 }
 
 /** Which column to sort trades by, and which way. */
 export interface TradeSort {
-  column: keyof SymbolSignalRow;
+  column: keyof TradeRow;
   descending: boolean;
 }
 
@@ -350,7 +319,7 @@ export async function readSymbolSignals(
     limit = Number.MAX_SAFE_INTEGER,
     sort,
   }: { symbol?: string; offset?: number; limit?: number; sort?: TradeSort } = {},
-): Promise<{ rows: SymbolSignalRow[]; total: number }> {
+): Promise<{ rows: TradeRow[]; total: number }> {
   assertNonNegativeInteger('offset', offset);
   assertNonNegativeInteger('limit', limit);
   const range = await locateRows(input, symbol);
@@ -360,13 +329,13 @@ export async function readSymbolSignals(
   if (pageLength <= 0) return { rows: [], total };
   if (sort === undefined) {
     const page = await readRows(input, { start: range.start + offset, end: range.start + offset + pageLength });
-    return { rows: tableRows<SymbolSignalRow>(page), total };
+    return { rows: tableRows<TradeRow>(page), total };
   }
   // Any matching row may land on the page: load them all once, order them by the sort column
   // alone, and build row objects for the page only.
   const matching = await readRows(input, range);
   const order = sortedRowOrder(sortKeys(matching.getChild(sort.column)!), sort.descending);
-  return { rows: tableRows<SymbolSignalRow>(matching, Array.from(order.subarray(offset, offset + pageLength))), total };
+  return { rows: tableRows<TradeRow>(matching, Array.from(order.subarray(offset, offset + pageLength))), total };
 }
 
 /**
@@ -376,7 +345,7 @@ export async function readSymbolSignals(
 export async function readPerformanceCurve(
   input: TableInput,
   { symbol, maxPoints }: { symbol?: string; maxPoints?: number } = {},
-): Promise<PerformanceCurveRow[]> {
+): Promise<CurveRow[]> {
   if (maxPoints !== undefined && !(Number.isInteger(maxPoints) && maxPoints >= 2)) {
     throw new RangeError(`maxPoints: got ${maxPoints}, expected an integer >= 2`);
   }
@@ -388,11 +357,11 @@ export async function readPerformanceCurve(
     if (range === undefined) return [];
     table = await readRows(input, range);
   }
-  if (maxPoints === undefined) return tableRows<PerformanceCurveRow>(table);
+  if (maxPoints === undefined) return tableRows<CurveRow>(table);
 
   const equity = table.getChild('equity')!.toArray() as Float64Array;
   const rowIndices = symbolRuns(table).flatMap((run) => downsampledRowIndices(equity, run.start, run.end, maxPoints));
-  return tableRows<PerformanceCurveRow>(table, rowIndices);
+  return tableRows<CurveRow>(table, rowIndices);
 }
 
 /** Rows [start, end) of one symbol (undefined if absent) or of the whole file, from the `symbol` column alone. */

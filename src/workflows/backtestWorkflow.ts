@@ -12,6 +12,7 @@ import {
   executeChild,
   isCancellation,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -31,6 +32,7 @@ import type {
 } from '../contracts/task';
 import { SYMBOLS_PER_BATCH, symbolBatchWorkflowId, taskCleanupWorkflowId } from '../contracts/task';
 import { taskCleanupWorkflow } from './cleanupWorkflows';
+import { UNTIL_IT_WORKS } from './retryPolicies';
 
 /** Answered by a task's workflow and by each of its batch children, for their own symbols. */
 export const progressQuery = defineQuery<TaskProgress>('progress');
@@ -43,35 +45,18 @@ function answerProgressQueries(status: () => TaskStatus, symbols: SymbolProgress
   }));
 }
 
-/** Error types an activity raises for input that no retry can fix. */
-export const NON_RETRYABLE_ERROR_TYPES = ['MarketDataError', 'InvalidParameters'];
-
 const { runSymbolBacktest } = proxyActivities<Activities>({
+  ...UNTIL_IT_WORKS,
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '5 seconds',
   // On cancellation, wait until running symbols have stopped, so their staging files can be removed after.
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 3,
-    nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
-  },
 });
 
-const taskRecordRetry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 };
-
-const { persistResult, recordTaskFailure } = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
-  retry: taskRecordRetry,
-});
+const { persistResult, recordTaskFailure } = proxyActivities<Activities>({ ...UNTIL_IT_WORKS, startToCloseTimeout: '5 minutes' });
 
 /** One quick insert: a local activity saves a round trip through the server at the start of every task. */
-const { recordTaskStart } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: taskRecordRetry,
-});
+const { recordTaskStart } = proxyLocalActivities<Activities>({ ...UNTIL_IT_WORKS, startToCloseTimeout: '30 seconds' });
 
 const { notifyFailure } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -94,16 +79,19 @@ function failureMessage(error: unknown): string {
 }
 
 /**
- * The task's own cleanup timer; it outlives this workflow. One may already run when an operator reset
- * the workflow and it persisted again: that timer stands (the sweep catches a later expiry).
+ * The task's own cleanup timer; it outlives this workflow, and starts even when the task was cancelled.
+ * One may already run when an operator reset the workflow and it ended again: that timer stands (the
+ * scheduled sweep catches a later expiry).
  */
 async function scheduleCleanup(taskId: string, expiresAt: string): Promise<void> {
   try {
-    await startChild(taskCleanupWorkflow, {
-      workflowId: taskCleanupWorkflowId(taskId),
-      args: [{ task_id: taskId, expires_at: expiresAt }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-    });
+    await CancellationScope.nonCancellable(() =>
+      startChild(taskCleanupWorkflow, {
+        workflowId: taskCleanupWorkflowId(taskId),
+        args: [{ task_id: taskId, expires_at: expiresAt }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      }),
+    );
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }
@@ -220,9 +208,11 @@ export async function backtestWorkflow(input: BacktestWorkflowInput): Promise<Ba
     // a failed manifest and row, recorded even though this scope may be cancelled.
     const cancelled = isCancellation(error);
     const message = cancelled ? 'cancelled by request' : failureMessage(error);
-    await CancellationScope.nonCancellable(() =>
+    const recorded = await CancellationScope.nonCancellable(() =>
       recordTaskFailure({ task_id, request, started_at: startedAt, message, cancelled, symbols: symbolStates() }),
     );
+    // Tasks that ended this way before this version got no timer of their own: replaying them must not start one.
+    if (patched('cleanup-timer-after-failure')) await scheduleCleanup(task_id, recorded.expires_at);
     status = cancelled ? 'cancelled' : 'failed';
     await sendFailureNotice({ ...noticeBase, status: cancelled ? 'cancelled' : 'failed', error: message });
     throw error;

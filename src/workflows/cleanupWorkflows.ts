@@ -1,16 +1,15 @@
 /**
  * Result cleanup. Each finished task gets a taskCleanupWorkflow that sleeps (durable timer) until the
  * task expires and then deletes it unless pinned; the CLEANUP_CRON schedule runs cleanupSweepWorkflow,
- * which deletes every expired, unpinned task (it also catches tasks unpinned after their own timer fired).
+ * which deletes every expired, unpinned task (it also catches tasks unpinned after their own timer fired,
+ * and task directories whose row was never written).
  */
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { SweepReport } from '../storage/cleanup';
+import type { CleanupReport } from '../contracts/cleanup';
+import { UNTIL_IT_WORKS } from './retryPolicies';
 
-const { deleteExpiredTask, sweepExpiredTasks } = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
-});
+const { deleteExpiredTask, sweepExpiredTasks } = proxyActivities<Activities>({ ...UNTIL_IT_WORKS, startToCloseTimeout: '10 minutes' });
 
 export async function taskCleanupWorkflow({ task_id, expires_at }: { task_id: string; expires_at: string }): Promise<boolean> {
   const wait = Date.parse(expires_at) - Date.now();
@@ -18,6 +17,6 @@ export async function taskCleanupWorkflow({ task_id, expires_at }: { task_id: st
   return deleteExpiredTask({ task_id });
 }
 
-export async function cleanupSweepWorkflow({ dry_run = false }: { dry_run?: boolean } = {}): Promise<SweepReport> {
+export async function cleanupSweepWorkflow({ dry_run = false }: { dry_run?: boolean } = {}): Promise<CleanupReport> {
   return sweepExpiredTasks({ dry_run });
 }

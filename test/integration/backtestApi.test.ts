@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { parquetToTable } from '../../src/storage/parquet';
+import { parquetToTable } from '../../src/shared/parquet';
 import { startHarness, waitFor, type Harness } from './harness';
 
 let harness: Harness;

@@ -12,9 +12,10 @@ import { Client, type Pool } from 'pg';
 import { writeSampleData } from '../../src/data/sampleData';
 import { BACKUP_MANIFEST, createBackup, findPgTool, restoreBackup, type BackupManifest } from '../../src/storage/backup';
 import { LocalBlobStore } from '../../src/storage/blobStore';
-import { BacktestResultsRepository, createPool, runMigrations } from '../../src/storage/database';
-import { migrateLegacyResults } from '../../src/storage/migrateLegacy';
-import { md5 } from '../../src/storage/taskResult';
+import { BacktestResultsRepository } from '../../src/storage/backtestResults';
+import { createPool, runMigrations } from '../../src/storage/database';
+import { migrateLegacyResults } from '../../src/storage/legacy/migrateLegacy';
+import { md5 } from '../../src/shared/checksum';
 import { describeFilesUnder } from './fileTree';
 
 /** Databases are created on the server of the test database, through its `postgres` database. */
@@ -84,7 +85,7 @@ beforeAll(async () => {
   await runMigrations(source);
 
   await writeSampleData({
-    dataRoot: sourceRoot,
+    store: new LocalBlobStore(sourceRoot),
     symbols: ['BTC_KRW', 'ETH_KRW'],
     timeframes: ['1d'],
     startDate: '2023-01-01',

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
 import { writeSampleData } from '../../src/data/sampleData';
+import { LocalBlobStore } from '../../src/storage/blobStore';
 import { startBacktestWorkflow, startHarness, waitFor, type Harness } from './harness';
 
 const symbols = Array.from({ length: 30 }, (_, index) => `C${String(index).padStart(2, '0')}_KRW`);
@@ -27,7 +28,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
   const dataRoot = mkdtempSync(join(process.env.TEST_SCRATCH!, 'cancel-'));
-  await writeSampleData({ dataRoot, symbols, timeframes: ['1h'], startDate: '2023-01-01', endDate: '2024-12-31' });
+  await writeSampleData({
+    store: new LocalBlobStore(dataRoot),
+    symbols,
+    timeframes: ['1h'],
+    startDate: '2023-01-01',
+    endDate: '2024-12-31',
+  });
   harness = await startHarness({
     env: {
       DATA_ROOT: dataRoot,

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { ensureCleanupSchedule } from '../../src/cleanupSchedule';
 import { CLEANUP_SCHEDULE_ID, taskCleanupWorkflowId } from '../../src/contracts/task';
-import type { SweepReport } from '../../src/storage/cleanup';
+import type { CleanupReport } from '../../src/contracts/cleanup';
 import { startHarness, type Harness } from './harness';
 
 const TTL_SECONDS = 3;
@@ -50,12 +50,12 @@ const taskExists = async (harness: Harness, taskId: string) => ({
   files: existsSync(join(harness.config.DATA_ROOT, 'tasks', taskId)),
 });
 
-async function sweep(harness: Harness, dryRun = false): Promise<SweepReport> {
+async function sweep(harness: Harness, dryRun = false): Promise<CleanupReport> {
   return (await harness.client.workflow.execute('cleanupSweepWorkflow', {
     taskQueue: harness.config.TEMPORAL_TASK_QUEUE,
     workflowId: `sweep-test-${Date.now()}`,
     args: [{ dry_run: dryRun }],
-  })) as SweepReport;
+  })) as CleanupReport;
 }
 
 it('deletes an expired task at its expiry, keeps pinned and fresh ones, and sweeps idempotently', async () => {

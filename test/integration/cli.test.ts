@@ -10,6 +10,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { writeSampleData } from '../../src/data/sampleData';
+import { LocalBlobStore } from '../../src/storage/blobStore';
 import type { BacktestRequestInput } from '../../src/contracts/backtestRequest';
 import { startBacktestWorkflow, startHarness, waitFor, type Harness } from './harness';
 
@@ -24,8 +25,20 @@ let apiUrl: string;
 
 beforeAll(async () => {
   const dataRoot = mkdtempSync(join(process.env.TEST_SCRATCH!, 'cli-'));
-  await writeSampleData({ dataRoot, symbols: ['BTC_KRW', 'ETH_KRW'], timeframes: ['1d'], startDate: '2023-01-01', endDate: '2024-12-31' });
-  await writeSampleData({ dataRoot, symbols: SLOW_SYMBOLS, timeframes: ['1h'], startDate: '2023-01-01', endDate: '2024-12-31' });
+  await writeSampleData({
+    store: new LocalBlobStore(dataRoot),
+    symbols: ['BTC_KRW', 'ETH_KRW'],
+    timeframes: ['1d'],
+    startDate: '2023-01-01',
+    endDate: '2024-12-31',
+  });
+  await writeSampleData({
+    store: new LocalBlobStore(dataRoot),
+    symbols: SLOW_SYMBOLS,
+    timeframes: ['1h'],
+    startDate: '2023-01-01',
+    endDate: '2024-12-31',
+  });
   harness = await startHarness({ env: { DATA_ROOT: dataRoot, MAX_PARALLEL_SYMBOLS: '1' } });
   api = await listen(harness.app.listen(0, '127.0.0.1'));
   apiUrl = urlOf(api);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import { writeSampleData } from '../../src/data/sampleData';
+import { LocalBlobStore } from '../../src/storage/blobStore';
 import { freePort, startEmbeddedPostgres, startTemporalDevServer, type RunningService } from '../../scripts/lib/devServices';
 
 const ADMIN_URL = process.env.TEST_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -55,7 +56,7 @@ export default async function globalSetup(): Promise<void> {
       },
     }),
     writeSampleData({
-      dataRoot,
+      store: new LocalBlobStore(dataRoot),
       symbols: ['BTC_KRW', 'ETH_KRW', 'XRP_KRW'],
       timeframes: ['1d', '1h'],
       startDate: '2021-01-01',

@@ -2,7 +2,7 @@
  * One platform per test file, on the real services started by globalSetup: a Temporal client, a
  * worker in-process (prebuilt bundle) on its own task queue, the PostgreSQL repository, and the API app.
  */
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
@@ -12,12 +12,15 @@ import type { ActivityDependencies } from '../../src/activities';
 import { createApp } from '../../src/api/app';
 import { backtestRequestSchema, type BacktestRequestInput } from '../../src/contracts/backtestRequest';
 import type { BacktestWorkflowInput } from '../../src/contracts/task';
-import { readManifest, type Manifest } from '../../src/storage/taskResult';
 import { loadConfig, type Config } from '../../src/config';
-import { listMarketData } from '../../src/data/marketData';
-import { LocalBlobStore } from '../../src/storage/blobStore';
-import { BacktestResultsRepository, createPool, runMigrations } from '../../src/storage/database';
+import { createMarketData, createStore } from '../../src/services';
+import { BacktestResultsRepository } from '../../src/storage/backtestResults';
+import type { BlobStore } from '../../src/storage/blobStore';
+import { createPool, runMigrations } from '../../src/storage/database';
+import { readManifest, type Manifest } from '../../src/storage/manifest';
+import { connectClient, lazyApiClient } from '../../src/temporalConnection';
 import { createBacktestWorker } from '../../src/worker';
+import { backtestWorkflow } from '../../src/workflows/backtestWorkflow';
 import globalSetup from './globalSetup';
 import globalTeardown from './globalTeardown';
 
@@ -28,7 +31,7 @@ export interface Harness {
   client: Client;
   pool: Pool;
   repository: BacktestResultsRepository;
-  store: LocalBlobStore;
+  store: BlobStore;
   app: Express;
   worker: Worker;
   stop(): Promise<void>;
@@ -58,9 +61,11 @@ export async function startHarness({ env = {}, wrapActivityDependencies = (d) =>
   const pool = createPool(config.DATABASE_URL!);
   await runMigrations(pool);
   const repository = new BacktestResultsRepository(pool);
-  const store = new LocalBlobStore(config.DATA_ROOT);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const store = createStore(config);
+  const temporalSettings = { ...config, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS! };
+  // The tests' own client waits as long as a workflow needs; the API's fails fast, as in production.
+  const client = await connectClient(temporalSettings);
+  const apiTemporal = lazyApiClient(temporalSettings);
   const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
   const worker = await createBacktestWorker({
     connection: workerConnection,
@@ -68,17 +73,25 @@ export async function startHarness({ env = {}, wrapActivityDependencies = (d) =>
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     maxConcurrentActivities: 4,
     workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
-    dependencies: wrapActivityDependencies({ config, store, repository, logger }),
+    dependencies: wrapActivityDependencies({
+      config,
+      store,
+      marketData: createMarketData(config, store, logger),
+      repository,
+      logger,
+      workerId: 'test-worker',
+    }),
   });
   const running = worker.run();
   const app = createApp({
     config,
-    temporal: client,
+    temporal: apiTemporal,
     pool,
     repository,
     store,
-    listMarketData: () => listMarketData(config.DATA_ROOT),
+    marketData: createMarketData(config, store, logger),
     logger,
+    validateResponses: true,
   });
   return {
     config,
@@ -92,7 +105,8 @@ export async function startHarness({ env = {}, wrapActivityDependencies = (d) =>
       worker.shutdown();
       await running;
       await workerConnection.close();
-      await connection.close();
+      await client.connection.close();
+      await apiTemporal.connection.close();
       await pool.end();
     },
   };
@@ -144,7 +158,7 @@ export async function startBacktestWorkflow(
     request: backtestRequestSchema.parse(request),
     max_parallel_symbols: options.maxParallelSymbols ?? 2,
   };
-  return harness.client.workflow.start('backtestWorkflow', {
+  return harness.client.workflow.start(backtestWorkflow, {
     taskQueue: options.taskQueue ?? harness.config.TEMPORAL_TASK_QUEUE,
     workflowId: taskId,
     args: [input],

@@ -10,11 +10,12 @@ import { promisify } from 'node:util';
 import type { Pool } from 'pg';
 import { mulberry32 } from '../../src/data/sampleData';
 import { LocalBlobStore } from '../../src/storage/blobStore';
-import { BacktestResultsRepository, createPool, runMigrations } from '../../src/storage/database';
-import type { LegacyResultJson } from '../../src/storage/legacyResult';
-import { formatMigrationReport, migrateLegacyResults, type LegacyMigrationOptions } from '../../src/storage/migrateLegacy';
+import { BacktestResultsRepository } from '../../src/storage/backtestResults';
+import { createPool, runMigrations } from '../../src/storage/database';
+import type { LegacyResultJson } from '../../src/storage/legacy/legacyResult';
+import { formatMigrationReport, migrateLegacyResults, type LegacyMigrationOptions } from '../../src/storage/legacy/migrateLegacy';
 import { readPerformanceCurve, readSymbolSignals, readSymbolSummary } from '../../src/storage/resultTables';
-import { md5 } from '../../src/storage/taskResult';
+import { md5 } from '../../src/shared/checksum';
 import { describeFilesUnder } from './fileTree';
 
 const SYMBOLS = ['BTC_KRW', 'ETH_KRW', 'XRP_KRW', 'SOL_KRW', 'DOGE_KRW'];
@@ -226,9 +227,9 @@ describe('migrating legacy result.json task directories', () => {
 
   it('writes Parquet tables that hold what the JSON held', async () => {
     for (const [taskId, result] of set.good) {
-      const summary = await readSymbolSummary(taskPath(taskId, 'symbol_summary.parquet'));
-      const signals = await readSymbolSignals(taskPath(taskId, 'symbol_signals.parquet'));
-      const curve = await readPerformanceCurve(taskPath(taskId, 'performance_curve.parquet'));
+      const summary = await readSymbolSummary(readFileSync(taskPath(taskId, 'symbol_summary.parquet')));
+      const signals = await readSymbolSignals(readFileSync(taskPath(taskId, 'symbol_signals.parquet')));
+      const curve = await readPerformanceCurve(readFileSync(taskPath(taskId, 'performance_curve.parquet')));
       expect(summary.map((row) => row.symbol)).toEqual(result.symbols.map((s) => s.symbol));
       expect(signals.total).toBe(result.total_signals);
       expect(curve).toHaveLength(result.symbols.reduce((sum, s) => sum + (s.performance_curve?.length ?? 0), 0));

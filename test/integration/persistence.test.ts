@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BacktestWorkflowResult } from '../../src/contracts/task';
-import type { Manifest } from '../../src/storage/taskResult';
+import type { Manifest } from '../../src/storage/manifest';
 import { parquetFilesOf, readManifestOf, startBacktestWorkflow, startHarness, type Harness } from './harness';
 
 type FaultPoint = 'after_summary_table' | 'after_manifest' | 'after_row' | 'for_good' | undefined;
@@ -45,9 +45,9 @@ beforeAll(async () => {
           },
         }),
         repository: Object.assign(Object.create(repository), {
-          markFinished: async (row: Parameters<typeof repository.markFinished>[0]) => {
+          recordFinished: async (row: Parameters<typeof repository.recordFinished>[0]) => {
             failOnce('after_manifest');
-            return repository.markFinished(row);
+            return repository.recordFinished(row);
           },
         }),
       };

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { SYMBOLS_PER_BATCH, symbolBatchWorkflowId, type BacktestWorkflowResult, type SymbolProgress } from '../../src/contracts/task';
 import { writeSampleData } from '../../src/data/sampleData';
-import { parquetToTable } from '../../src/storage/parquet';
+import { LocalBlobStore } from '../../src/storage/blobStore';
+import { parquetToTable } from '../../src/shared/parquet';
 import { startBacktestWorkflow, startHarness, type Harness } from './harness';
 
 const SYMBOL_COUNT = 1000;
@@ -17,7 +18,13 @@ let harness: Harness;
 
 beforeAll(async () => {
   const dataRoot = mkdtempSync(join(process.env.TEST_SCRATCH!, 'scale-'));
-  await writeSampleData({ dataRoot, symbols, timeframes: ['1d'], startDate: '2024-01-01', endDate: '2024-02-29' });
+  await writeSampleData({
+    store: new LocalBlobStore(dataRoot),
+    symbols,
+    timeframes: ['1d'],
+    startDate: '2024-01-01',
+    endDate: '2024-02-29',
+  });
   harness = await startHarness({ env: { DATA_ROOT: dataRoot } });
 }, 120_000);
 

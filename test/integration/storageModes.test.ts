@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import type { ResultStorageMode } from '../../src/storage/taskResult';
+import type { ResultStorageMode } from '../../src/storage/resultFiles';
 import { startHarness, waitFor, type Harness } from './harness';
 
 const modes: ResultStorageMode[] = ['postgres-only', 'dual-write', 'json-only'];

@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BacktestWorkflowResult, TaskProgress } from '../../src/contracts/task';
 import { writeSampleData } from '../../src/data/sampleData';
+import { LocalBlobStore } from '../../src/storage/blobStore';
 import { freePort, PROJECT_ROOT, stopProcess } from '../../scripts/lib/devServices';
 import { parquetFilesOf, readManifestOf, startBacktestWorkflow, startHarness, waitFor, type Harness } from './harness';
 
@@ -39,7 +40,13 @@ async function startWorkerProcess(): Promise<ChildProcess> {
 
 beforeAll(async () => {
   dataRoot = mkdtempSync(join(process.env.TEST_SCRATCH!, 'crash-'));
-  await writeSampleData({ dataRoot, symbols, timeframes: ['1h'], startDate: '2024-01-01', endDate: '2024-12-31' });
+  await writeSampleData({
+    store: new LocalBlobStore(dataRoot),
+    symbols,
+    timeframes: ['1h'],
+    startDate: '2024-01-01',
+    endDate: '2024-12-31',
+  });
   harness = await startHarness({ env: { DATA_ROOT: dataRoot } });
 }, 120_000);
 

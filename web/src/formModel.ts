@@ -31,12 +31,13 @@ const day = (value: string) => value.slice(0, 10);
 export function availableDateRange(catalog: MarketSymbol[], chosen: string[], timeframe: string): DateRange | null {
   const ranges = catalog
     .filter((entry) => chosen.includes(entry.symbol))
-    .flatMap((entry) => entry.timeframes.filter((range) => range.timeframe === timeframe));
+    .flatMap((entry) => entry.timeframes.filter((range) => range.timeframe === timeframe))
+    .flatMap((range) => (range.start_date && range.end_date ? [{ start: day(range.start_date), end: day(range.end_date) }] : []));
   if (ranges.length === 0) return null;
   return {
-    min: ranges.map((range) => day(range.start_date)).sort()[0],
+    min: ranges.map((range) => range.start).sort()[0],
     max: ranges
-      .map((range) => day(range.end_date))
+      .map((range) => range.end)
       .sort()
       .at(-1)!,
   };

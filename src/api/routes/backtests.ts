@@ -1,41 +1,37 @@
-/** Submitting backtests, following them, and reading their results. */
+/** Handlers of the backtest routes: submitting, following, reading results, cancelling, pinning, deleting. */
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Counter } from 'prom-client';
-import {
-  resultQuerySchema,
-  taskIdParamsSchema,
-  type ResultResponse,
-  type SubmissionResponse,
-  type TaskResponse,
-} from '../../contracts/api';
-import { backtestRequestSchema, type BacktestRequest } from '../../contracts/backtestRequest';
+import { backtestRoutes, type HistoryItem, type TaskResponse } from '../../contracts/api';
+import type { BacktestRequest } from '../../contracts/backtestRequest';
 import { taskDirectory, type BacktestWorkflowInput } from '../../contracts/task';
-import type { MarketDataEntry } from '../../data/marketData';
+import { problemsInRange, type MarketDataEntry } from '../../data/marketData';
+import { rowStatus, type BacktestResultRow } from '../../storage/backtestResults';
+import { deleteTask } from '../../storage/cleanup';
+import { readManifest } from '../../storage/manifest';
+import { openResultTables } from '../../storage/resultReader';
 import { readPerformanceCurve, readSymbolSignals, readSymbolSummary } from '../../storage/resultTables';
-import { openResultTables, readManifest } from '../../storage/taskResult';
+import { backtestWorkflow } from '../../workflows/backtestWorkflow';
+import type { RouteHandlers } from '../bindRoutes';
 import type { ApiDependencies } from '../dependencies';
-import { HttpError, validationError } from '../httpError';
+import { HttpError, type ErrorDetail } from '../httpError';
 import { readTaskView, type TaskMemo, type TaskView } from '../taskView';
 
-export function parseTaskId(value: string): string {
-  if (!taskIdParamsSchema.shape.id.safeParse(value).success) {
-    throw new HttpError(404, 'task_not_found', `no task ${JSON.stringify(value)}: task ids are UUIDs`);
-  }
-  return value;
-}
-
-/** Symbols and timeframe must exist in the market data; returns 422 details otherwise. */
+/** Symbols and timeframe must exist in the market data, and the files the range needs must be readable. */
 function checkAvailability(request: BacktestRequest, available: MarketDataEntry[]): void {
   const bySymbol = new Map(available.map((entry) => [entry.symbol, entry]));
-  const details = request.symbols.flatMap((symbol, index) => {
+  const details = request.symbols.flatMap((symbol, index): ErrorDetail[] => {
     const entry = bySymbol.get(symbol);
     if (!entry) return [{ field: `symbols.${index}`, message: `unknown symbol ${symbol}; GET /api/data/symbols lists the available ones` }];
-    if (!entry.timeframes.some((tf) => tf.timeframe === request.timeframe)) {
+    const coverage = entry.timeframes.find((tf) => tf.timeframe === request.timeframe);
+    if (!coverage) {
       const have = entry.timeframes.map((tf) => tf.timeframe).join(', ');
       return [{ field: 'timeframe', message: `${symbol} has no ${request.timeframe} data; available: ${have}` }];
     }
-    return [];
+    return problemsInRange(coverage, request.start_date, request.end_date).map((problem) => ({
+      field: `symbols.${index}`,
+      message: `${symbol} ${request.timeframe} data for this range is damaged: ${problem.message}`,
+    }));
   });
   if (details.length > 0) {
     throw new HttpError(422, 'validation_failed', `invalid request: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
@@ -50,21 +46,35 @@ export function taskLinks(config: ApiDependencies['config'], taskId: string) {
   };
 }
 
-export function presentTask(view: TaskView, config: ApiDependencies['config']): TaskResponse {
-  const { symbols_state, ...rest } = view;
-  return { ...rest, symbols: symbols_state, links: taskLinks(config, view.task_id) };
+function presentTask({ symbols_state, ...rest }: TaskView, config: ApiDependencies['config']): TaskResponse {
+  return { ...rest, symbols: symbols_state, links: taskLinks(config, rest.task_id) };
 }
 
-export function backtestsRouter(deps: ApiDependencies, submissions: Counter<'strategy'>): Router {
-  const router = Router();
-  const { config } = deps;
+export function presentRow(row: BacktestResultRow): HistoryItem {
+  return {
+    task_id: row.task_id,
+    strategy: row.strategy,
+    symbols: row.symbols,
+    start_date: row.start_date,
+    end_date: row.end_date,
+    timeframe: row.timeframe,
+    status: rowStatus(row),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    pinned: row.metadata.pinned === true,
+    record_count: row.record_count,
+    file_size: row.file_size,
+    error: row.metadata.error ?? null,
+  };
+}
 
-  /** Validates, checks the data exists, starts the workflow (id = task_id). */
-  async function submit(body: unknown): Promise<{ task_id: string; request: BacktestRequest }> {
-    const parsed = backtestRequestSchema.safeParse(body ?? {});
-    if (!parsed.success) throw validationError(parsed.error, 'backtest request');
-    const request = parsed.data;
-    checkAvailability(request, await deps.listMarketData());
+export function backtestHandlers(deps: ApiDependencies, submissions: Counter<'strategy'>): RouteHandlers<typeof backtestRoutes> {
+  const { config } = deps;
+  const viewSources = { ...deps, taskQueue: config.TEMPORAL_TASK_QUEUE };
+
+  /** Checks the data exists, starts the workflow (id = task_id), answers 202. */
+  async function submit(request: BacktestRequest) {
+    checkAvailability(request, await deps.marketData.list());
     const task_id = randomUUID();
     const input: BacktestWorkflowInput = { task_id, request, max_parallel_symbols: config.MAX_PARALLEL_SYMBOLS };
     const memo: TaskMemo = {
@@ -74,92 +84,121 @@ export function backtestsRouter(deps: ApiDependencies, submissions: Counter<'str
       start_date: request.start_date,
       end_date: request.end_date,
     };
-    await deps.temporal.workflow.start('backtestWorkflow', {
+    await deps.temporal.workflow.start(backtestWorkflow, {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       workflowId: task_id,
       args: [input],
-      memo: memo as unknown as Record<string, unknown>,
+      memo,
     });
     submissions.inc({ strategy: request.strategy });
     deps.logger.info({ task_id, strategy: request.strategy, symbols: request.symbols.length }, 'backtest submitted');
-    return { task_id, request };
+    return {
+      status: 202 as const,
+      body: { task_id, status: 'queued' as const, result_path: taskDirectory(task_id), links: taskLinks(config, task_id) },
+    };
   }
 
   async function viewOrNotFound(taskId: string) {
-    const view = await readTaskView(deps, parseTaskId(taskId));
+    const view = await readTaskView(viewSources, taskId);
     if (!view) throw new HttpError(404, 'task_not_found', `no task ${taskId}`);
-    return presentTask(view, config);
+    return { status: 200 as const, body: presentTask(view, config) };
   }
 
-  function submissionResponse(task_id: string): SubmissionResponse {
-    return {
-      task_id,
-      status: 'queued',
-      result_path: taskDirectory(task_id),
-      links: taskLinks(config, task_id),
-    };
+  async function rowOrNotFound(taskId: string): Promise<BacktestResultRow> {
+    const row = await deps.repository.get(taskId);
+    if (!row) throw new HttpError(404, 'task_not_found', `no task ${taskId}`);
+    return row;
   }
 
-  router.post('/api/backtests', async (request, response) => {
-    const { task_id } = await submit(request.body);
-    response.status(202).location(`/api/backtests/${task_id}`).json(submissionResponse(task_id));
-  });
-
-  // The predecessor's routes, kept for existing clients: same fields as the new ones.
-  router.post('/api/backtest/run', async (request, response) => {
-    const { task_id } = await submit(request.body);
-    response.status(202).json(submissionResponse(task_id));
-  });
-
-  router.get('/api/backtest/status/:id', async (request, response) => {
-    response.json(await viewOrNotFound(request.params.id));
-  });
-
-  router.get('/api/backtests/:id', async (request, response) => {
-    response.json(await viewOrNotFound(request.params.id));
-  });
-
-  router.get('/api/backtests/:id/result', async (request, response) => {
-    const taskId = parseTaskId(request.params.id);
-    const query = resultQuerySchema.safeParse(request.query);
-    if (!query.success) throw validationError(query.error, 'query');
-    const manifest = await readManifest(deps.store, taskId);
-    if (!manifest) {
-      const view = await readTaskView(deps, taskId);
-      if (!view) throw new HttpError(404, 'task_not_found', `no task ${taskId}`);
-      throw new HttpError(409, 'result_not_ready', `task ${taskId} is ${view.status}; its result is not available yet`);
+  async function isRunning(taskId: string): Promise<boolean> {
+    try {
+      const description = await deps.temporal.workflow.getHandle(taskId).describe();
+      return description.status.name === 'RUNNING';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
     }
-    const { symbol, trades_offset, trades_limit, trades_sort, trades_order, max_points } = query.data;
-    const sort = trades_sort === undefined ? undefined : { column: trades_sort, descending: trades_order === 'desc' };
-    const tables = await openResultTables(deps.store, taskId, manifest);
-    const body: ResultResponse = {
-      task_id: taskId,
-      status: manifest.status,
-      result_path: taskDirectory(taskId),
-      manifest: manifest as unknown as Record<string, unknown>,
-      summary: tables ? await readSymbolSummary(tables.symbol_summary) : [],
-      trades: tables
-        ? await readSymbolSignals(tables.symbol_signals, { symbol, offset: trades_offset, limit: trades_limit, sort })
-        : { rows: [], total: 0 },
-      equity_curve: tables ? await readPerformanceCurve(tables.performance_curve, { symbol, maxPoints: max_points }) : [],
-    };
-    response.json(body);
-  });
+  }
 
-  /** Only the manifest and the files it lists can be downloaded. */
-  router.get('/api/backtests/:id/files/:name', async (request, response) => {
-    const taskId = parseTaskId(request.params.id);
-    const manifest = await readManifest(deps.store, taskId);
-    if (!manifest) throw new HttpError(404, 'task_not_found', `task ${taskId} has no result files`);
-    const { name } = request.params;
-    const listed = name === 'manifest.json' || manifest.result_files.some((file) => file.name === name);
-    if (!listed) {
-      const names = ['manifest.json', ...manifest.result_files.map((file) => file.name)].join(', ');
-      throw new HttpError(404, 'file_not_found', `no file ${JSON.stringify(name)} in task ${taskId}; files: ${names}`);
-    }
-    response.attachment(name);
-    response.sendFile(deps.store.localPath(`${taskDirectory(taskId)}/${name}`));
-  });
+  return {
+    submitBacktest: async ({ body }, { response }) => {
+      const reply = await submit(body);
+      response.location(`/api/backtests/${reply.body.task_id}`);
+      return reply;
+    },
+    // The predecessor's routes, kept for existing clients: same fields as the new ones.
+    submitBacktestLegacy: ({ body }) => submit(body),
+    getBacktestLegacy: ({ params }) => viewOrNotFound(params.id),
+    getBacktest: ({ params }) => viewOrNotFound(params.id),
 
-  return router;
+    listBacktests: async ({ query: { status, ...filters } }) => {
+      const { rows, total } = await deps.repository.list({ ...filters, status });
+      return { status: 200, body: { items: rows.map(presentRow), total, limit: filters.limit, offset: filters.offset } };
+    },
+
+    getBacktestResult: async ({ params: { id: taskId }, query }) => {
+      const manifest = await readManifest(deps.store, taskId);
+      if (!manifest) {
+        const view = await readTaskView(viewSources, taskId);
+        if (!view) throw new HttpError(404, 'task_not_found', `no task ${taskId}`);
+        throw new HttpError(409, 'result_not_ready', `task ${taskId} is ${view.status}; its result is not available yet`);
+      }
+      const { symbol, trades_offset, trades_limit, trades_sort, trades_order, max_points } = query;
+      const sort = trades_sort === undefined ? undefined : { column: trades_sort, descending: trades_order === 'desc' };
+      const tables = await openResultTables(deps.store, taskId, manifest);
+      return {
+        status: 200,
+        body: {
+          task_id: taskId,
+          status: manifest.status,
+          result_path: taskDirectory(taskId),
+          manifest,
+          summary: tables ? await readSymbolSummary(tables.symbol_summary) : [],
+          trades: tables
+            ? await readSymbolSignals(tables.symbol_signals, { symbol, offset: trades_offset, limit: trades_limit, sort })
+            : { rows: [], total: 0 },
+          equity_curve: tables ? await readPerformanceCurve(tables.performance_curve, { symbol, maxPoints: max_points }) : [],
+        },
+      };
+    },
+
+    /** Only the manifest and the files it lists can be downloaded; they stream from the store. */
+    downloadBacktestFile: async ({ params: { id: taskId, name } }) => {
+      const manifest = await readManifest(deps.store, taskId);
+      if (!manifest) throw new HttpError(404, 'task_not_found', `task ${taskId} has no result files`);
+      const listed = name === 'manifest.json' || manifest.result_files.some((file) => file.name === name);
+      if (!listed) {
+        const names = ['manifest.json', ...manifest.result_files.map((file) => file.name)].join(', ');
+        throw new HttpError(404, 'file_not_found', `no file ${JSON.stringify(name)} in task ${taskId}; files: ${names}`);
+      }
+      const key = `${taskDirectory(taskId)}/${name}`;
+      const info = await deps.store.stat(key);
+      return { status: 200, file: { name, stream: await deps.store.getStream(key), size: info?.size } };
+    },
+
+    cancelBacktest: async ({ params: { id: taskId } }) => {
+      if (!(await isRunning(taskId))) {
+        const row = await rowOrNotFound(taskId);
+        throw new HttpError(409, 'task_not_running', `task ${taskId} is ${rowStatus(row)}; only a running task can be cancelled`);
+      }
+      await deps.temporal.workflow.getHandle(taskId).cancel();
+      deps.logger.info({ task_id: taskId }, 'cancel requested');
+      return { status: 202, body: { task_id: taskId, status: 'cancelling' } };
+    },
+
+    updateBacktest: async ({ params: { id: taskId }, body }) => {
+      await rowOrNotFound(taskId);
+      const row = await deps.repository.setPinned(taskId, body.pinned);
+      if (!row) throw new HttpError(404, 'task_not_found', `no task ${taskId}`);
+      return { status: 200, body: presentRow(row) };
+    },
+
+    deleteBacktest: async ({ params: { id: taskId } }) => {
+      await rowOrNotFound(taskId);
+      if (await isRunning(taskId)) throw new HttpError(409, 'task_running', `task ${taskId} is still running; cancel it first`);
+      await deleteTask(deps, taskId);
+      deps.logger.info({ task_id: taskId }, 'task deleted');
+      return { status: 204 };
+    },
+  };
 }

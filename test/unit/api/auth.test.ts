@@ -9,7 +9,12 @@ describe('API token', () => {
   app.get('/api/thing', (_request, response) => {
     response.json({ ok: true });
   });
-  app.use(errorHandler(() => undefined));
+  app.use(
+    errorHandler(
+      () => undefined,
+      () => undefined,
+    ),
+  );
 
   it('answers 401 without the token or with a wrong one', async () => {
     const missing = await request(app).get('/api/thing');

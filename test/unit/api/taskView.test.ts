@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import type { TaskProgress, TaskStatus } from '../../../src/contracts/task';
 import { readTaskView } from '../../../src/api/taskView';
-import type { BacktestResultsRepository } from '../../../src/storage/database';
+import type { BacktestResultsRepository } from '../../../src/storage/backtestResults';
 import type { BlobStore } from '../../../src/storage/blobStore';
 
 const MEMO = { strategy: 'volume_long_candle', symbols: ['BTC_KRW'], timeframe: '1d', start_date: '2024-01-01', end_date: '2024-12-31' };
@@ -31,6 +31,7 @@ const sources = (temporal: Client, row?: object) => ({
   temporal,
   repository: { get: async () => row } as unknown as BacktestResultsRepository,
   store: {} as BlobStore,
+  taskQueue: 'backtests',
 });
 
 it.each(['completed', 'failed', 'cancelled'] as const)('reports a running workflow that says %s as running', async (status) => {

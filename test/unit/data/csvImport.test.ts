@@ -1,7 +1,8 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { importCsv, type CsvImportRequest } from '../../../src/data/csvImport';
-import { loadCandles } from '../../../src/data/marketData';
+import { MarketData } from '../../../src/data/marketData';
+import { LocalBlobStore } from '../../../src/storage/blobStore';
 import { MarketDataError } from '../../../src/data/marketDataError';
 import { createDataRoot, removeDataRoot } from './marketDataFixtures';
 
@@ -17,7 +18,7 @@ describe('importCsv', () => {
 
   async function importText(text: string, overrides: Partial<CsvImportRequest> = {}) {
     await writeFile(csvPath, text);
-    return importCsv({ dataRoot, csvPath, symbol: 'BTC_KRW', timeframe: '1h', ...overrides });
+    return importCsv({ store: new LocalBlobStore(dataRoot), csvPath, symbol: 'BTC_KRW', timeframe: '1h', ...overrides });
   }
 
   async function importError(text: string, overrides: Partial<CsvImportRequest> = {}): Promise<MarketDataError> {
@@ -29,7 +30,8 @@ describe('importCsv', () => {
     return error as MarketDataError;
   }
 
-  const load = (startDate: string, endDate: string) => loadCandles({ dataRoot, symbol: 'BTC_KRW', timeframe: '1h', startDate, endDate });
+  const load = (startDate: string, endDate: string) =>
+    new MarketData({ store: new LocalBlobStore(dataRoot), cacheBytes: 0 }).loadCandles({ symbol: 'BTC_KRW', timeframe: '1h', startDate, endDate });
 
   it('imports ISO 8601 rows in any column order, splitting them into UTC year files', async () => {
     const report = await importText(
@@ -91,7 +93,7 @@ describe('importCsv', () => {
   it('writes nothing when a later row is bad, even for years already complete', async () => {
     const error = await importError(`${header}\n2023-12-31T23:00Z,10,11,9,10.5,1\n2024-01-01T00:00Z,10,11,9,10.5,1\n2024-01-01T01:00Z,10,11,9,10.5,-1\n`);
     expect(error.line).toBe(4);
-    expect(await readdir(join(dataRoot, 'BTC_KRW/1H'))).toEqual([]);
+    expect(await new LocalBlobStore(dataRoot).list('BTC_KRW/1H')).toEqual([]);
   });
 
   it('fails on a file with a header and no rows', async () => {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCandleFileCache } from '../../../src/data/candleFile';
-import { listMarketData, loadCandles, type LoadCandlesRequest } from '../../../src/data/marketData';
+import { MarketData, type CandleRange } from '../../../src/data/marketData';
 import { MarketDataError } from '../../../src/data/marketDataError';
 import { writeSampleData } from '../../../src/data/sampleData';
+import { LocalBlobStore } from '../../../src/storage/blobStore';
 import {
   createDataRoot,
   DAY_MS,
@@ -17,6 +17,15 @@ import {
 } from './marketDataFixtures';
 
 const FILE = 'BTC_KRW/1D/2023.parquet';
+
+/** A range in a data root; `cache` is a MarketData that keeps decoded files (a fresh one without). */
+type LoadCandlesRequest = CandleRange & { dataRoot: string; cache?: MarketData };
+
+function loadCandles({ dataRoot, cache, ...range }: LoadCandlesRequest) {
+  return (cache ?? new MarketData({ store: new LocalBlobStore(dataRoot), cacheBytes: 0 })).loadCandles(range);
+}
+
+const cachingMarketData = (dataRoot: string) => new MarketData({ store: new LocalBlobStore(dataRoot), cacheBytes: 10_000_000 });
 
 /** The MarketDataError a load fails with (the test fails if it resolves or throws anything else). */
 async function loadError(request: LoadCandlesRequest): Promise<MarketDataError> {
@@ -33,7 +42,7 @@ describe('loadCandles on generated sample data', () => {
 
   beforeAll(async () => {
     dataRoot = await createDataRoot();
-    await writeSampleData({ dataRoot, symbols: ['BTC_KRW', 'XRP_KRW'], timeframes: ['1d', '1h'], seed: 7 });
+    await writeSampleData({ store: new LocalBlobStore(dataRoot), symbols: ['BTC_KRW', 'XRP_KRW'], timeframes: ['1d', '1h'], seed: 7 });
   });
   afterAll(() => removeDataRoot(dataRoot));
 
@@ -95,43 +104,70 @@ describe('loadCandles on generated sample data', () => {
   });
 });
 
-describe('listMarketData', () => {
+describe('listing market data', () => {
   let dataRoot: string;
+  let marketData: MarketData;
+  const listMarketData = () => marketData.list();
 
   beforeAll(async () => {
     dataRoot = await createDataRoot();
-    await writeSampleData({ dataRoot, symbols: ['ETH_KRW', 'BTC_KRW'], timeframes: ['1d'], startDate: '2022-03-01', endDate: '2023-06-30', seed: 3 });
+    await writeSampleData({ store: new LocalBlobStore(dataRoot), symbols: ['ETH_KRW', 'BTC_KRW'], timeframes: ['1d'], startDate: '2022-03-01', endDate: '2023-06-30', seed: 3 });
     await writeCandleRows(dataRoot, 'BTC_KRW/4h/2024.parquet', validRows(6, Date.UTC(2024, 1, 1), 4 * 3_600_000));
     await writeDataFile(dataRoot, 'tasks/some-task/manifest.json', '{}');
+    marketData = cachingMarketData(dataRoot);
   });
   afterAll(() => removeDataRoot(dataRoot));
 
   it('lists symbols in order with each timeframe in API form, its date range and candle count', async () => {
-    expect(await listMarketData(dataRoot)).toEqual([
+    expect(await listMarketData()).toEqual([
       {
         symbol: 'BTC_KRW',
         timeframes: [
-          { timeframe: '4h', start_date: '2024-02-01', end_date: '2024-02-01', candles: 6 },
-          { timeframe: '1d', start_date: '2022-03-01', end_date: '2023-06-30', candles: 487 },
+          { timeframe: '4h', start_date: '2024-02-01', end_date: '2024-02-01', candles: 6, problems: [] },
+          { timeframe: '1d', start_date: '2022-03-01', end_date: '2023-06-30', candles: 487, problems: [] },
         ],
       },
-      { symbol: 'ETH_KRW', timeframes: [{ timeframe: '1d', start_date: '2022-03-01', end_date: '2023-06-30', candles: 487 }] },
+      { symbol: 'ETH_KRW', timeframes: [{ timeframe: '1d', start_date: '2022-03-01', end_date: '2023-06-30', candles: 487, problems: [] }] },
     ]);
   });
 
   it('notices a file that changed since the last call', async () => {
-    await listMarketData(dataRoot);
+    await listMarketData();
     await writeCandleRows(dataRoot, 'BTC_KRW/4h/2024.parquet', validRows(12, Date.UTC(2024, 1, 1), 4 * 3_600_000));
-    const btc = (await listMarketData(dataRoot))[0];
-    expect(btc.timeframes[0]).toEqual({ timeframe: '4h', start_date: '2024-02-01', end_date: '2024-02-02', candles: 12 });
+    const btc = (await listMarketData())[0];
+    expect(btc.timeframes[0]).toEqual({ timeframe: '4h', start_date: '2024-02-01', end_date: '2024-02-02', candles: 12, problems: [] });
   });
 
-  it('leaves out a series whose file is not Parquet, and lists nothing for an empty root', async () => {
-    await writeDataFile(dataRoot, 'XRP_KRW/1D/2023.parquet', 'not parquet');
-    expect((await listMarketData(dataRoot)).map((entry) => entry.symbol)).toEqual(['BTC_KRW', 'ETH_KRW']);
+  it('reports a damaged file with the series it belongs to, and the rest of the series from its readable files', async () => {
+    const damaged: string[] = [];
+    marketData = new MarketData({ store: new LocalBlobStore(dataRoot), cacheBytes: 0, onDamagedFile: (problem) => damaged.push(problem.file) });
+    await writeSampleData({ store: new LocalBlobStore(dataRoot), symbols: ['XRP_KRW'], timeframes: ['1d'], startDate: '2021-01-01', endDate: '2022-12-31' });
+    const intact = await readFile(join(dataRoot, 'XRP_KRW/1D/2022.parquet'));
+    await writeDataFile(dataRoot, 'XRP_KRW/1D/2022.parquet', intact.subarray(0, intact.length >> 1));
+    const xrp = (await listMarketData()).find((entry) => entry.symbol === 'XRP_KRW');
+    expect(xrp?.timeframes).toEqual([
+      {
+        timeframe: '1d',
+        start_date: '2021-01-01',
+        end_date: '2021-12-31',
+        candles: 365,
+        problems: [{ file: 'XRP_KRW/1D/2022.parquet', message: expect.stringMatching(/^XRP_KRW\/1D\/2022.parquet: not a readable Parquet file/) }],
+      },
+    ]);
+    // Reported once, however often it is listed; the intact year still loads.
+    await listMarketData();
+    expect(damaged).toEqual(['XRP_KRW/1D/2022.parquet']);
+    const { candles } = await marketData.loadCandles({ symbol: 'XRP_KRW', timeframe: '1d', startDate: '2021-01-01', endDate: '2021-12-31' });
+    expect(candles.length).toBe(365);
+  });
+
+  it('lists a series whose only file is damaged with no range, and nothing for an empty root', async () => {
+    await writeDataFile(dataRoot, 'SOL_KRW/1D/2023.parquet', 'not parquet');
+    const sol = (await listMarketData()).find((entry) => entry.symbol === 'SOL_KRW');
+    expect(sol?.timeframes).toEqual([{ timeframe: '1d', start_date: null, end_date: null, candles: 0, problems: [expect.objectContaining({ file: 'SOL_KRW/1D/2023.parquet' })] }]);
     const emptyRoot = await createDataRoot();
-    expect(await listMarketData(emptyRoot)).toEqual([]);
-    expect(await listMarketData(join(emptyRoot, 'missing'))).toEqual([]);
+    expect(await new MarketData({ store: new LocalBlobStore(emptyRoot), cacheBytes: 0 }).list()).toEqual([]);
+    expect(await new MarketData({ store: new LocalBlobStore(join(emptyRoot, 'missing')), cacheBytes: 0 }).list()).toEqual([]);
     await removeDataRoot(emptyRoot);
   });
 });
@@ -261,7 +297,7 @@ describe('loadCandles on hand-made files', () => {
   });
 
   it('with a cache, decodes an unchanged file once and reads a changed one again', async () => {
-    const cache = createCandleFileCache(10_000_000);
+    const cache = cachingMarketData(dataRoot);
     await writeCandleRows(dataRoot, FILE, validRows(30));
     const first = await loadCandles(request({ cache }));
     const second = await loadCandles(request({ cache }));
@@ -278,7 +314,7 @@ describe('loadCandles on hand-made files', () => {
   });
 
   it('with a cache, never keeps a bad file: once fixed it loads', async () => {
-    const cache = createCandleFileCache(10_000_000);
+    const cache = cachingMarketData(dataRoot);
     const rows = validRows(30);
     rows.volume[17] = -1;
     await writeCandleRows(dataRoot, FILE, rows);

@@ -15,7 +15,7 @@ import {
   vectorFromArray,
   type Vector,
 } from 'apache-arrow';
-import { tableToParquet } from '../../../src/storage/parquet';
+import { tableToParquet } from '../../../src/shared/parquet';
 
 export const DAY_MS = 86_400_000;
 

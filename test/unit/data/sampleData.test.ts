@@ -1,7 +1,8 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadCandles } from '../../../src/data/marketData';
+import { MarketData } from '../../../src/data/marketData';
 import { generateSampleCandles, mulberry32, writeSampleData } from '../../../src/data/sampleData';
+import { LocalBlobStore } from '../../../src/storage/blobStore';
 import { strategies } from '../../../src/engine/strategies';
 import type { Candles } from '../../../src/engine/types';
 import { createDataRoot, removeDataRoot } from './marketDataFixtures';
@@ -37,9 +38,9 @@ describe('sample data', () => {
   it('writes byte-identical files for the same seed and different ones for another seed', async () => {
     const options = { symbols: ['BTC_KRW'], timeframes: ['1d' as const], startDate: '2022-06-01', endDate: '2023-05-31' };
     const [first, second, third] = [await newRoot(), await newRoot(), await newRoot()];
-    const report = await writeSampleData({ ...options, dataRoot: first, seed: 11 });
-    await writeSampleData({ ...options, dataRoot: second, seed: 11 });
-    await writeSampleData({ ...options, dataRoot: third, seed: 12 });
+    const report = await writeSampleData({ ...options, store: new LocalBlobStore(first), seed: 11 });
+    await writeSampleData({ ...options, store: new LocalBlobStore(second), seed: 11 });
+    await writeSampleData({ ...options, store: new LocalBlobStore(third), seed: 12 });
     expect(report.written).toEqual([
       { path: 'BTC_KRW/1D/2022.parquet', candles: 214 },
       { path: 'BTC_KRW/1D/2023.parquet', candles: 151 },
@@ -53,7 +54,7 @@ describe('sample data', () => {
 
   it('writes only missing files unless forced, continuing the same series', async () => {
     const dataRoot = await newRoot();
-    const options = { dataRoot, symbols: ['ETH_KRW'], timeframes: ['1d' as const], startDate: '2021-01-01', endDate: '2022-12-31', seed: 5 };
+    const options = { store: new LocalBlobStore(dataRoot), symbols: ['ETH_KRW'], timeframes: ['1d' as const], startDate: '2021-01-01', endDate: '2022-12-31', seed: 5 };
     await writeSampleData(options);
     const path = join(dataRoot, 'ETH_KRW/1D/2022.parquet');
     const original = await readFile(path);
@@ -68,9 +69,9 @@ describe('sample data', () => {
 
   it('writes valid candles that the loader reads back unchanged', async () => {
     const dataRoot = await newRoot();
-    await writeSampleData({ dataRoot, symbols: ['XRP_KRW'], timeframes: ['1h'], startDate: '2023-12-30', endDate: '2024-01-02', seed: 9 });
+    await writeSampleData({ store: new LocalBlobStore(dataRoot), symbols: ['XRP_KRW'], timeframes: ['1h'], startDate: '2023-12-30', endDate: '2024-01-02', seed: 9 });
     const generated = generateSampleCandles({ symbol: 'XRP_KRW', timeframe: '1h', startDate: '2023-12-30', endDate: '2024-01-02', seed: 9 });
-    const { candles } = await loadCandles({ dataRoot, symbol: 'XRP_KRW', timeframe: '1h', startDate: '2023-12-30', endDate: '2024-01-02' });
+    const { candles } = await new MarketData({ store: new LocalBlobStore(dataRoot), cacheBytes: 0 }).loadCandles({ symbol: 'XRP_KRW', timeframe: '1h', startDate: '2023-12-30', endDate: '2024-01-02' });
     expect(candles.length).toBe(96);
     for (const column of ['timestamp', 'open', 'high', 'low', 'close', 'volume'] as const) {
       expect(Array.from(candles[column])).toEqual(Array.from(generated[column]));

@@ -1,7 +1,8 @@
 /** Runs against a real PostgreSQL: a fresh database per file, dropped at the end. */
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { BacktestResultsRepository, createPool, runMigrations, type RunningBacktestResult } from '../../../src/storage/database';
+import { BacktestResultsRepository, type FinishedBacktestResult, type RunningBacktestResult } from '../../../src/storage/backtestResults';
+import { createPool, runMigrations } from '../../../src/storage/database';
 
 const ADMIN_URL = process.env.TEST_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const databaseName = `backtest_db_test_${randomBytes(6).toString('hex')}`;
@@ -32,6 +33,15 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The end state of a task, with the identity columns its row is created with if it has none. */
+function finished(
+  task: RunningBacktestResult,
+  end: Pick<FinishedBacktestResult, 'status' | 'file_size' | 'record_count' | 'metadata'>,
+): FinishedBacktestResult {
+  const { metadata: _started, ...identity } = task;
+  return { ...identity, ...end };
+}
 
 const column = async (sql: string, values: unknown[] = []) => (await pool.query(sql, values)).rows.map((row) => Object.values(row)[0]);
 
@@ -179,15 +189,14 @@ describe('BacktestResultsRepository', () => {
   it('finishes a task, merging metadata, and repeating it gives the same row', async () => {
     const task = runningTask();
     await repository.insertRunning(task);
-    const finish = {
-      task_id: task.task_id,
-      status: 'completed' as const,
+    const finish = finished(task, {
+      status: 'completed',
       file_size: 5_000_000_000,
       record_count: 1234,
-      metadata: { expires_at: '2024-02-01T00:00:00.000Z', summary: { total_signals: 1234 } },
-    };
-    const first = await repository.markFinished(finish);
-    const second = await repository.markFinished(finish);
+      metadata: { expires_at: '2024-02-01T00:00:00.000Z', finished_at: '2024-01-25T00:00:00.000Z' },
+    });
+    const first = await repository.recordFinished(finish);
+    const second = await repository.recordFinished(finish);
     expect(first).toMatchObject({
       status: 'completed',
       file_size: 5_000_000_000,
@@ -200,20 +209,28 @@ describe('BacktestResultsRepository', () => {
   it('records a cancelled task as failed with cancelled metadata', async () => {
     const task = runningTask();
     await repository.insertRunning(task);
-    await repository.markFinished({
+    await repository.recordFinished(finished(task, { status: 'cancelled', file_size: 0, record_count: 0 }));
+    expect(await repository.get(task.task_id)).toMatchObject({ status: 'failed', metadata: { cancelled: true, pinned: false } });
+    expect((await repository.list({ status: 'cancelled', limit: 10 })).rows.map((row) => row.task_id)).toEqual([task.task_id]);
+  });
+
+  it('records the end state of a task whose running row was never written', async () => {
+    const task = runningTask();
+    const row = await repository.recordFinished(
+      finished(task, { status: 'failed', file_size: 0, record_count: 0, metadata: { error: 'PostgreSQL was down' } }),
+    );
+    expect(row).toMatchObject({
       task_id: task.task_id,
       status: 'failed',
-      file_size: 0,
-      record_count: 0,
-      metadata: { cancelled: true },
+      symbols: task.symbols,
+      metadata: { error: 'PostgreSQL was down' },
     });
-    expect(await repository.get(task.task_id)).toMatchObject({ status: 'failed', metadata: { cancelled: true, pinned: false } });
+    expect(await column('SELECT count(*)::int FROM backtest_results')).toEqual([1]);
   });
 
   it('answers nothing for an unknown or malformed task id', async () => {
     expect(await repository.get(randomUUID())).toBeUndefined();
     expect(await repository.get('not-a-uuid')).toBeUndefined();
-    expect(await repository.markFinished({ task_id: randomUUID(), status: 'failed', file_size: 0, record_count: 0 })).toBeUndefined();
     expect(await repository.delete('../../etc')).toBeUndefined();
   });
 
@@ -237,11 +254,6 @@ describe('BacktestResultsRepository', () => {
       ),
     ).rejects.toThrow(/status_valid/);
     await expect(repository.insertRunning(runningTask({ start_date: '2024-02-01', end_date: '2024-01-31' }))).rejects.toThrow(/date_order/);
-    const task = runningTask();
-    await repository.insertRunning(task);
-    await expect(
-      repository.markFinished({ task_id: task.task_id, status: 'cancelled' as 'failed', file_size: 0, record_count: 0 }),
-    ).rejects.toThrow(/status_valid/);
   });
 
   describe('list', () => {
@@ -260,8 +272,8 @@ describe('BacktestResultsRepository', () => {
         ids.unshift(task.task_id); // newest first
         await sleep(2);
       }
-      await repository.markFinished({ task_id: ids[0], status: 'completed', file_size: 1, record_count: 1 });
-      await repository.markFinished({ task_id: ids[1], status: 'failed', file_size: 0, record_count: 0, metadata: { cancelled: true } });
+      await repository.recordFinished(finished(tasks[3], { status: 'completed', file_size: 1, record_count: 1 }));
+      await repository.recordFinished(finished(tasks[2], { status: 'cancelled', file_size: 0, record_count: 0 }));
     });
 
     const taskIds = (rows: { task_id: string }[]) => rows.map((row) => row.task_id);
@@ -283,8 +295,8 @@ describe('BacktestResultsRepository', () => {
     it('filters by strategy, status, cancellation and creation time', async () => {
       expect(taskIds((await repository.list({ strategy: 'volume_long_candle', limit: 10 })).rows)).toEqual([ids[2]]);
       expect(taskIds((await repository.list({ status: 'running', limit: 10 })).rows)).toEqual([ids[2], ids[3]]);
-      expect(taskIds((await repository.list({ cancelled: true, limit: 10 })).rows)).toEqual([ids[1]]);
-      expect(taskIds((await repository.list({ status: 'failed', cancelled: false, limit: 10 })).rows)).toEqual([]);
+      expect(taskIds((await repository.list({ status: 'cancelled', limit: 10 })).rows)).toEqual([ids[1]]);
+      expect(taskIds((await repository.list({ status: 'failed', limit: 10 })).rows)).toEqual([]);
       const second = (await repository.get(ids[2]))!;
       expect(taskIds((await repository.list({ created_after: second.created_at, limit: 10 })).rows)).toEqual([ids[0], ids[1]]);
     });
@@ -311,13 +323,9 @@ describe('BacktestResultsRepository', () => {
     const expiring = async (expires_at: string | undefined, pinned: boolean) => {
       const task = runningTask();
       await repository.insertRunning(task);
-      await repository.markFinished({
-        task_id: task.task_id,
-        status: 'completed',
-        file_size: 1,
-        record_count: 1,
-        metadata: expires_at ? { expires_at } : {},
-      });
+      await repository.recordFinished(
+        finished(task, { status: 'completed', file_size: 1, record_count: 1, metadata: expires_at ? { expires_at } : {} }),
+      );
       if (pinned) await repository.setPinned(task.task_id, true);
       return task.task_id;
     };

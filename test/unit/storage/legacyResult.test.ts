@@ -1,7 +1,12 @@
 import type { Table } from 'apache-arrow';
 import type { EquityCurve, SymbolSummary, Trades } from '../../../src/engine/types';
-import { buildLegacyResult, legacyResultSchema, legacyResultToTables, type LegacyResultJson } from '../../../src/storage/legacyResult';
-import { parquetToTable, tableToParquet } from '../../../src/storage/parquet';
+import {
+  buildLegacyResult,
+  legacyResultSchema,
+  legacyResultToTables,
+  type LegacyResultJson,
+} from '../../../src/storage/legacy/legacyResult';
+import { parquetToTable, tableToParquet } from '../../../src/shared/parquet';
 import {
   type ResultTables,
   buildPerformanceCurveTable,

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
 import fc from 'fast-check';
 import type { EquityCurve, SymbolSummary, Trades } from '../../../src/engine/types';
-import { parquetToTable, tableToParquet } from '../../../src/storage/parquet';
+import { parquetToTable, tableToParquet } from '../../../src/shared/parquet';
 import {
   buildPerformanceCurveTable,
   buildSymbolSignalsTable,
@@ -281,14 +281,15 @@ describe('builder input checks', () => {
 
 describe('readers', () => {
   let directory: string;
-  const file = (name: string) => join(directory, `${name}.parquet`);
+  const path = (name: string) => join(directory, `${name}.parquet`);
+  const file = (name: string) => readFileSync(path(name));
   const iso = (bar: number) => new Date(T0 + bar * HOUR_MS).toISOString();
   // 0..99 with a dip to 1 at bar 37 and a peak of 500 at bar 80.
   const longEquity = Array.from({ length: 100 }, (_, i) => (i === 37 ? 1 : i === 80 ? 500 : 100 + i));
 
   beforeAll(() => {
     directory = mkdtempSync(join(tmpdir(), 'result-tables-'));
-    const write = (name: string, table: Table) => writeFileSync(file(name), tableToParquet(table));
+    const write = (name: string, table: Table) => writeFileSync(path(name), tableToParquet(table));
     write('symbol_summary', buildSymbolSummaryTable([{ symbol: 'BTC_KRW', summary: summary({ ...noMetrics }) }]));
     write(
       'symbol_signals',

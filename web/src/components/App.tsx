@@ -1,5 +1,6 @@
 import { useCallback, useState } from 'react';
 import { api } from '../api';
+import type { Strategy } from '../types';
 import { useAsync } from '../hooks/useAsync';
 import { useOpenTaskId } from '../hooks/useHashRoute';
 import { ApiTokenButton } from './ApiTokenButton';
@@ -9,7 +10,11 @@ import { TaskView } from './TaskView';
 
 /** The page: the submission form on the left; the open task and the history on the right. */
 export function App() {
-  const catalogs = useAsync(() => Promise.all([api.strategies(), api.marketSymbols()]), []);
+  const catalogs = useAsync(
+    () =>
+      Promise.all([api.listStrategies().then((body) => body.strategies as Strategy[]), api.listMarketData().then((body) => body.symbols)]),
+    [],
+  );
   const [openTaskId, openTask] = useOpenTaskId();
   const [historyReloads, setHistoryReloads] = useState(0);
   const reloadHistory = useCallback(() => setHistoryReloads((count) => count + 1), []);

@@ -12,6 +12,7 @@ import {
   type DateRange,
   type ParamValues,
 } from '../formModel';
+import type { Timeframe } from '../../../src/contracts/backtestRequest';
 import type { MarketSymbol, Strategy } from '../types';
 import { FieldError } from './FieldError';
 import { ParamField } from './ParamField';
@@ -105,12 +106,14 @@ export function BacktestForm({ strategies, catalog, onSubmitted }: BacktestFormP
     setSubmitting(true);
     setRejection(null);
     try {
-      const submitted = await api.submit({
-        strategy: strategyId,
-        params: paramsForSubmission(paramValues),
-        symbols: chosenSymbols,
-        ...dates,
-        timeframe,
+      const submitted = await api.submitBacktest({
+        body: {
+          strategy: strategyId,
+          params: paramsForSubmission(paramValues),
+          symbols: chosenSymbols,
+          ...dates,
+          timeframe: timeframe as Timeframe,
+        },
       });
       onSubmitted(submitted.task_id);
     } catch (error) {

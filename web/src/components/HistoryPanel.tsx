@@ -7,6 +7,11 @@ import { DataTable, type Column } from './DataTable';
 import { Pager } from './Pager';
 
 export const HISTORY_PAGE_SIZE = 20;
+
+/** The filters the API takes: only those set. */
+function withoutEmpty({ strategy, status, symbol }: HistoryFilters) {
+  return { strategy: strategy || undefined, status: status || undefined, symbol: symbol || undefined };
+}
 /** The statuses the history records (a queued task has no row yet). */
 const STATUSES: TaskStatus[] = ['running', 'completed', 'failed', 'cancelled'];
 const SYMBOLS_SHOWN = 3;
@@ -30,7 +35,10 @@ export function HistoryPanel({ strategies, openTaskId, onOpen, reloadSignal }: H
   const [offset, setOffset] = useState(0);
   const [localReloads, setLocalReloads] = useState(0);
   const [actionError, setActionError] = useState<string>();
-  const page = useAsync(() => api.history(filters, HISTORY_PAGE_SIZE, offset), [filters, offset, reloadSignal, localReloads]);
+  const page = useAsync(
+    () => api.listBacktests({ query: { ...withoutEmpty(filters), limit: HISTORY_PAGE_SIZE, offset } }),
+    [filters, offset, reloadSignal, localReloads],
+  );
 
   const changeFilter = (name: keyof HistoryFilters, value: string) => {
     setFilters((current) => (current[name] === value ? current : { ...current, [name]: value }));
@@ -48,7 +56,7 @@ export function HistoryPanel({ strategies, openTaskId, onOpen, reloadSignal }: H
 
   const remove = async (item: HistoryItem) => {
     if (!window.confirm(`Delete backtest ${item.task_id} (${item.strategy}, ${symbolsText(item.symbols)}) and its result files?`)) return;
-    await api.remove(item.task_id);
+    await api.deleteBacktest({ params: { id: item.task_id } });
     if (item.task_id === openTaskId) onOpen(null);
   };
 
@@ -72,7 +80,11 @@ export function HistoryPanel({ strategies, openTaskId, onOpen, reloadSignal }: H
       label: '',
       render: (item) => (
         <span className="row-actions">
-          <button type="button" data-testid="pin-toggle" onClick={rowAction(() => api.setPinned(item.task_id, !item.pinned))}>
+          <button
+            type="button"
+            data-testid="pin-toggle"
+            onClick={rowAction(() => api.updateBacktest({ params: { id: item.task_id }, body: { pinned: !item.pinned } }))}
+          >
             {item.pinned ? 'Unpin' : 'Pin'}
           </button>
           <button type="button" className="danger" data-testid="delete-task" onClick={rowAction(() => remove(item))}>

@@ -2,7 +2,10 @@ import { useMemo, useState } from 'react';
 import { api } from '../api';
 import { formatTimestamp } from '../format';
 import { useAsync } from '../hooks/useAsync';
+import type { tradeSortColumns } from '../../../src/contracts/api';
 import type { SummaryRow, TradeRow } from '../types';
+
+type TradeSortColumn = (typeof tradeSortColumns)[number];
 import { DataTable, type Column, type SortOrder } from './DataTable';
 import { EquityCharts } from './EquityCharts';
 import { Pager } from './Pager';
@@ -61,12 +64,16 @@ function TradesSection({ taskId, symbol }: { taskId: string; symbol: string }) {
   const [sortOrder, setSortOrder] = useState<SortOrder | null>(null);
   const page = useAsync(
     () =>
-      api.result(taskId, {
-        symbol: symbol || undefined,
-        tradesOffset: offset,
-        tradesLimit: TRADES_PAGE_SIZE,
-        tradesSort: sortOrder ?? undefined,
-        maxPoints: NO_CURVE_POINTS,
+      api.getBacktestResult({
+        params: { id: taskId },
+        query: {
+          symbol: symbol || undefined,
+          trades_offset: offset,
+          trades_limit: TRADES_PAGE_SIZE,
+          trades_sort: sortOrder?.key as TradeSortColumn | undefined,
+          trades_order: sortOrder?.descending ? 'desc' : 'asc',
+          max_points: NO_CURVE_POINTS,
+        },
       }),
     [taskId, symbol, offset, sortOrder],
   );
@@ -99,7 +106,11 @@ function TradesSection({ taskId, symbol }: { taskId: string; symbol: string }) {
 export function ResultView({ taskId }: { taskId: string }) {
   const [symbol, setSymbol] = useState(ALL_SYMBOLS);
   const overview = useAsync(
-    () => api.result(taskId, { symbol: symbol || undefined, tradesOffset: 0, tradesLimit: 1, maxPoints: CHART_MAX_POINTS }),
+    () =>
+      api.getBacktestResult({
+        params: { id: taskId },
+        query: { symbol: symbol || undefined, trades_limit: 1, max_points: CHART_MAX_POINTS },
+      }),
     [taskId, symbol],
   );
   const result = overview.value;

@@ -75,7 +75,7 @@ export function TaskView({ taskId, onStatusChange }: TaskViewProps) {
     setCancelling(true);
     setCancelError(undefined);
     try {
-      await api.cancel(taskId);
+      await api.cancelBacktest({ params: { id: taskId } });
       refresh();
     } catch (failure) {
       setCancelError(errorMessage(failure));

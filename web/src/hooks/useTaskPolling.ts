@@ -26,7 +26,7 @@ export function useTaskPolling(taskId: string): { task?: Task; error?: string; r
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
       try {
-        const next = await api.task(taskId);
+        const next = await api.getBacktest({ params: { id: taskId } });
         if (stopped) return;
         setTask(next);
         setError(undefined);

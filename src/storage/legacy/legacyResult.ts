@@ -31,15 +31,14 @@
 import { Table, vectorFromArray, type Schema } from 'apache-arrow';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { z } from 'zod';
-import { isoDateSchema } from '../contracts/backtestRequest';
-import type { EquityCurve, SymbolSummary } from '../engine/types';
-import {
-  buildPerformanceCurveTable,
-  buildSymbolSummaryTable,
-  symbolSignalsSchema,
-  type ResultTables,
-  type SymbolSummaryRow,
-} from './resultTables';
+import { isoDateSchema, type BacktestRequest } from '../../contracts/backtestRequest';
+import type { SummaryRow } from '../../contracts/resultRows';
+import type { EquityCurve, SymbolSummary } from '../../engine/types';
+import type { ExecutionContext } from '../manifest';
+import { buildPerformanceCurveTable, buildSymbolSummaryTable, symbolSignalsSchema, type ResultTables } from '../resultTables';
+
+/** The predecessor's whole-result JSON, written in `dual-write` and `json-only` modes. */
+export const LEGACY_RESULT_FILE = 'result.json';
 
 /** The predecessor's last schema version: the shape and units this module reads and writes. */
 export const LEGACY_RESULT_VERSION = '1.1.0';
@@ -200,7 +199,7 @@ const EXTRA_METRICS = ['sharpe', 'sortino', 'profit_factor', 'expectancy', 'expo
 const isClosed = (signal: LegacySignal) => (signal.status ?? (signal.exit_price == null ? 'open' : 'closed')) === 'closed';
 
 /** Per-symbol summaries in the tables' units (percentages); see the module comment for missing values. */
-export function legacySymbolSummaries(result: LegacyResult): SymbolSummaryRow[] {
+export function legacySymbolSummaries(result: LegacyResult): SummaryRow[] {
   return result.symbols.map((symbol) => {
     const closedReturns = symbol.signals.filter(isClosed).map((signal) => signal.return_pct * 100);
     const extremeOrMissing = (pick: (a: number, b: number) => number) =>
@@ -392,4 +391,19 @@ function rowIndicesBySymbol(symbols: string[]): Map<string, number[]> {
     else rows.set(symbol, [row]);
   });
   return rows;
+}
+
+/** result.json of a freshly computed task, as `json-only` and `dual-write` storage write it. */
+export function encodeLegacyResult(taskId: string, request: BacktestRequest, context: ExecutionContext, tables: ResultTables): string {
+  const header: LegacyResultHeader = {
+    run_id: taskId,
+    strategy: request.strategy,
+    params: request.params,
+    start_date: request.start_date,
+    end_date: request.end_date,
+    timeframe: request.timeframe,
+    execution_time: (Date.parse(context.finished_at) - Date.parse(context.started_at)) / 1000,
+    metadata: { execution_date: context.finished_at, environment: context.environment, execution_host: context.execution_host },
+  };
+  return JSON.stringify(buildLegacyResult(header, tables));
 }

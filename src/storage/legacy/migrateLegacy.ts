@@ -11,15 +11,26 @@
  * A migrated row carries no `expires_at`: cleanup keeps it until someone deletes it, rather than
  * sweeping away old results right after they were imported.
  */
-import { cp, readFile, readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { taskDirectory } from '../contracts/task';
-import type { BlobStore } from './blobStore';
-import type { BacktestResultRow } from './database';
-import { legacyResultToTables, legacySymbolSummaries, parseLegacyResult, parseLegacyTimestamp, type LegacyResult } from './legacyResult';
-import type { ParquetCompression } from './parquet';
-import { encodeResultTables, LEGACY_RESULT_FILE, md5, RESULT_SCHEMA_VERSION, type ResultFile } from './taskResult';
+import { taskDirectory } from '../../contracts/task';
+import { md5 } from '../../shared/checksum';
+import type { ParquetCompression } from '../../shared/parquet';
+import type { BlobStore } from '../blobStore';
+import type { BacktestResultRow } from '../backtestResults';
+import { RESULT_SCHEMA_VERSION, type ResultFile } from '../manifest';
+import { encodeResultTables } from '../resultFiles';
+import {
+  LEGACY_RESULT_FILE,
+  legacyResultToTables,
+  legacySymbolSummaries,
+  parseLegacyResult,
+  parseLegacyTimestamp,
+  type LegacyResult,
+} from './legacyResult';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Files that mark a task directory written by this platform: nothing to import there. */
@@ -177,7 +188,7 @@ async function migrateTask(
       : problem('failed', `no result.json in the directory (it holds: ${entries.join(', ') || 'nothing'})`);
   }
   const targetDirectory = taskDirectory(name);
-  const imported = withRow.has(name.toLowerCase()) && (await store.size(`${targetDirectory}/symbol_summary.parquet`)) !== undefined;
+  const imported = withRow.has(name.toLowerCase()) && (await store.stat(`${targetDirectory}/symbol_summary.parquet`)) !== undefined;
   if (imported && !options.force) return problem('skipped', 'already imported (use --force to import again)');
 
   const jsonBytes = await readFile(join(sourceDirectory, LEGACY_RESULT_FILE));
@@ -188,8 +199,6 @@ async function migrateTask(
     : undefined;
   const finishedAt = await finishedAtOf(result, original, join(sourceDirectory, LEGACY_RESULT_FILE));
   const files = migratedFiles(name, result, jsonBytes, options.compression ?? 'snappy', original, finishedAt);
-  // In place, result.json is already where it belongs.
-  if (resolve(sourceDirectory) === resolve(store.localPath(targetDirectory))) files.contents.delete(LEGACY_RESULT_FILE);
 
   const replacesFiles = options.force === true && (await store.list(targetDirectory)).length > 0;
   const backup = join(options.backupDir, name);
@@ -197,7 +206,7 @@ async function migrateTask(
     if (replacesFiles) notes.push(`would copy the previous files to ${backup}`);
   } else {
     if (replacesFiles) {
-      await cp(store.localPath(targetDirectory), backup, { recursive: true });
+      await copyOut(store, targetDirectory, backup);
       notes.push(`previous files copied to ${backup}`);
     }
     for (const [fileName, bytes] of files.contents) await store.put(`${targetDirectory}/${fileName}`, bytes);
@@ -214,6 +223,15 @@ async function migrateTask(
       notes,
     },
   };
+}
+
+/** Copies every object under a store prefix into a local folder, keeping the relative paths. */
+async function copyOut(store: BlobStore, prefix: string, folder: string): Promise<void> {
+  for await (const { key } of store.listRecursive(prefix)) {
+    const target = join(folder, ...key.slice(prefix.length + 1).split('/'));
+    await mkdir(dirname(target), { recursive: true });
+    await pipeline(await store.getStream(key), createWriteStream(target));
+  }
 }
 
 type JsonObject = Record<string, unknown>;

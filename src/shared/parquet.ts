@@ -2,7 +2,6 @@
  * The one place that talks to parquet-wasm: Arrow tables in, Parquet bytes out, and back.
  * parquet-wasm consumes the writer properties on every write, so they are built fresh per file.
  */
-import { openAsBlob } from 'node:fs';
 import { DataType, Table, tableToIPC } from 'apache-arrow';
 import { parseTable } from 'arrow-js-ffi';
 import * as parquet from 'parquet-wasm';
@@ -67,9 +66,9 @@ export interface ParquetRowSelection {
   limit?: number;
 }
 
-/** Rows in each row group, from the footer only (no data page is read). */
-export async function readParquetRowGroupSizes(path: string): Promise<number[]> {
-  const file = await parquet.ParquetFile.fromFile(await openAsBlob(path));
+/** Rows in each row group, from the footer only (no data page is decoded). */
+export async function readParquetRowGroupSizes(bytes: Uint8Array): Promise<number[]> {
+  const file = await parquet.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
   try {
     return file
       .metadata()
@@ -87,9 +86,9 @@ export interface ParquetReadOptions {
   limit?: number;
 }
 
-/** Reads a Parquet file from disk, only the columns and rows asked for. */
-export async function readParquetFile(path: string, options: ParquetReadOptions = {}): Promise<Table> {
-  const file = await parquet.ParquetFile.fromFile(await openAsBlob(path));
+/** Decodes only the columns and rows asked for from a Parquet file's bytes. */
+export async function readParquetColumns(bytes: Uint8Array, options: ParquetReadOptions = {}): Promise<Table> {
+  const file = await parquet.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
   try {
     return toArrowTable(await file.read({ ...options, batchSize: READ_BATCH_SIZE }));
   } finally {

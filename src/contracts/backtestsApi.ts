@@ -1,0 +1,216 @@
+/** The backtest routes of the HTTP contract: submitting, following, reading, managing and comparing tasks. */
+import { z } from 'zod';
+import { errorResponses } from './apiErrors';
+import { backtestRequestSchema, isoDateSchema, strategyIdSchema, symbolSchema } from './backtestRequest';
+import { defineRoutes } from './http';
+import { manifestSchema } from './manifest';
+import { curveRowSchema, summaryRowSchema, tradeRowSchema } from './resultRows';
+import { taskStatuses } from './task';
+
+/** A task id: a UUID, read in any case and normalised to lower case (DESIGN.md section 11). */
+export const taskIdSchema = z
+  .uuid({ error: (issue) => `no task ${JSON.stringify(issue.input)}: task ids are UUIDs` })
+  .transform((id) => id.toLowerCase())
+  .describe('task_id = Temporal workflow id (a UUID; any case)');
+
+export const taskIdParamsSchema = z.object({ id: taskIdSchema });
+
+const linksSchema = z.object({ self: z.string(), result: z.string(), temporal_ui: z.string() });
+
+export const submissionResponseSchema = z.object({
+  task_id: z.uuid(),
+  status: z.literal('queued'),
+  result_path: z.string().describe('task directory relative to DATA_ROOT, filled when the task completes'),
+  links: linksSchema,
+});
+
+export const symbolStateSchema = z.object({
+  symbol: z.string(),
+  state: z.enum(['pending', 'running', 'completed', 'failed']),
+  progress: z.number().min(0).max(1),
+  error: z.string().optional(),
+});
+
+export const taskResponseSchema = z.object({
+  task_id: z.uuid(),
+  strategy: z.string(),
+  timeframe: z.string(),
+  start_date: z.string(),
+  end_date: z.string(),
+  status: z.enum(taskStatuses),
+  progress: z.number().min(0).max(1),
+  waiting_for_worker: z.boolean().describe('true while the task has work scheduled that no worker has picked up'),
+  symbols: z.array(symbolStateSchema),
+  created_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+  result_path: z.string().nullable(),
+  error: z.string().nullable(),
+  pinned: z.boolean(),
+  links: linksSchema,
+});
+
+export const tradeSortColumns = [
+  'signal_index',
+  'timestamp',
+  'entry_price',
+  'exit_price',
+  'quantity',
+  'return_pct',
+  'hold_bars',
+  'fee_amount',
+  'slippage_amount',
+  'symbol',
+  'status',
+] as const;
+
+export const resultQuerySchema = z.strictObject({
+  symbol: symbolSchema.optional().describe('only this symbol'),
+  trades_offset: z.coerce.number().int().min(0).default(0),
+  trades_limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  max_points: z.coerce.number().int().min(2).max(1_000_000).optional().describe('downsample each equity curve to at most this many points'),
+  trades_sort: z
+    .enum(tradeSortColumns)
+    .optional()
+    .describe('sort all matching trades by this column before paging (nulls last); file order when omitted'),
+  trades_order: z.enum(['asc', 'desc']).default('asc').describe('direction of trades_sort'),
+});
+
+export const resultResponseSchema = z.object({
+  task_id: z.uuid(),
+  status: z.enum(['completed', 'failed']),
+  result_path: z.string(),
+  manifest: manifestSchema.describe('manifest.json as stored'),
+  summary: z.array(summaryRowSchema),
+  trades: z.object({ rows: z.array(tradeRowSchema), total: z.number().int() }),
+  equity_curve: z.array(curveRowSchema),
+});
+
+export const fileParamsSchema = taskIdParamsSchema.extend({
+  name: z.string().describe('manifest.json or a name listed in manifest.result_files'),
+});
+
+export const historyStatuses = ['running', 'completed', 'failed', 'cancelled'] as const;
+
+export const historyQuerySchema = z.strictObject({
+  strategy: strategyIdSchema.optional(),
+  status: z.enum(historyStatuses).optional(),
+  symbol: symbolSchema.optional(),
+  created_after: z.union([isoDateSchema, z.iso.datetime({ offset: true })]).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(20),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const historyItemSchema = z.object({
+  task_id: z.uuid(),
+  strategy: z.string(),
+  symbols: z.array(z.string()),
+  start_date: z.string(),
+  end_date: z.string(),
+  timeframe: z.string().nullable(),
+  status: z.enum(historyStatuses),
+  created_at: z.string(),
+  updated_at: z.string(),
+  pinned: z.boolean(),
+  record_count: z.number().int().nullable(),
+  file_size: z.number().int().nullable(),
+  error: z.string().nullable(),
+});
+
+export const historyResponseSchema = z.object({
+  items: z.array(historyItemSchema),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+});
+
+export const pinBodySchema = z.strictObject({ pinned: z.boolean({ error: 'pinned must be true or false' }) });
+
+export const cancelResponseSchema = z.object({ task_id: z.uuid(), status: z.literal('cancelling') });
+
+export const backtestRoutes = defineRoutes({
+  submitBacktest: {
+    method: 'post',
+    path: '/api/backtests',
+    summary: 'Submit a backtest',
+    body: backtestRequestSchema,
+    responses: { 202: submissionResponseSchema, ...errorResponses(422, 429, 503) },
+  },
+  listBacktests: {
+    method: 'get',
+    path: '/api/backtests',
+    summary: 'History of backtests, newest first',
+    query: historyQuerySchema,
+    responses: { 200: historyResponseSchema, ...errorResponses(422, 503) },
+  },
+  getBacktest: {
+    method: 'get',
+    path: '/api/backtests/:id',
+    summary: 'Status, progress and per-symbol states',
+    params: taskIdParamsSchema,
+    resource: 'task',
+    responses: { 200: taskResponseSchema, ...errorResponses(404, 503) },
+  },
+  getBacktestResult: {
+    method: 'get',
+    path: '/api/backtests/:id/result',
+    summary: 'Stored result: summary, a page of trades, the equity curve',
+    params: taskIdParamsSchema,
+    resource: 'task',
+    query: resultQuerySchema,
+    responses: { 200: resultResponseSchema, ...errorResponses(404, 409, 422, 503) },
+  },
+  downloadBacktestFile: {
+    method: 'get',
+    path: '/api/backtests/:id/files/:name',
+    summary: 'Download a file listed in the manifest',
+    params: fileParamsSchema,
+    resource: 'task',
+    responses: { 200: null, ...errorResponses(404, 503) },
+  },
+  cancelBacktest: {
+    method: 'post',
+    path: '/api/backtests/:id/cancel',
+    summary: 'Cancel a running task',
+    params: taskIdParamsSchema,
+    resource: 'task',
+    responses: { 202: cancelResponseSchema, ...errorResponses(404, 409, 503) },
+  },
+  updateBacktest: {
+    method: 'patch',
+    path: '/api/backtests/:id',
+    summary: 'Pin or unpin a result (pinned results are never cleaned up)',
+    params: taskIdParamsSchema,
+    resource: 'task',
+    body: pinBodySchema,
+    responses: { 200: historyItemSchema, ...errorResponses(404, 422, 503) },
+  },
+  deleteBacktest: {
+    method: 'delete',
+    path: '/api/backtests/:id',
+    summary: "Delete a finished task's files and row",
+    params: taskIdParamsSchema,
+    resource: 'task',
+    responses: { 204: null, ...errorResponses(404, 409, 503) },
+  },
+  submitBacktestLegacy: {
+    method: 'post',
+    path: '/api/backtest/run',
+    summary: "The predecessor's submit route (same as POST /api/backtests)",
+    body: backtestRequestSchema,
+    responses: { 202: submissionResponseSchema, ...errorResponses(422, 429, 503) },
+  },
+  getBacktestLegacy: {
+    method: 'get',
+    path: '/api/backtest/status/:id',
+    summary: "The predecessor's status route (same as GET /api/backtests/:id)",
+    params: taskIdParamsSchema,
+    resource: 'task',
+    responses: { 200: taskResponseSchema, ...errorResponses(404, 503) },
+  },
+});
+
+export type SubmissionResponse = z.infer<typeof submissionResponseSchema>;
+export type TaskResponse = z.infer<typeof taskResponseSchema>;
+export type ResultResponse = z.infer<typeof resultResponseSchema>;
+export type HistoryItem = z.infer<typeof historyItemSchema>;
+export type HistoryResponse = z.infer<typeof historyResponseSchema>;

@@ -1,0 +1,10 @@
+/** What the cleanup workflows exchange with their activities (DESIGN.md section 6). */
+
+export interface CleanupReport {
+  /** Tasks that were expired and unpinned at the time of the sweep (with or without a row). */
+  expired: string[];
+  /** The subset actually deleted (empty on a dry run). */
+  deleted: string[];
+  /** Expired task directories that had no row (their start or end was never recorded). */
+  without_row: string[];
+}
