@@ -7,4 +7,4 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 bash scripts/install-temporal-cli.sh
 if [ ! -f web/dist/index.html ]; then npx vite build web --logLevel warn; fi
-exec node node_modules/tsx/dist/cli.mjs scripts/up.ts
+exec node --import tsx scripts/up.ts

@@ -6,6 +6,7 @@ import { assertSafeBinding } from './api/auth';
 import { loadConfig } from './config';
 import { createLogger } from './logger';
 import { createMarketData, createStore } from './services';
+import { stopWithParent } from './stopWithParent';
 import { BacktestResultsRepository } from './storage/backtestResults';
 import { createPool, runMigrations } from './storage/database';
 import { lazyApiClient } from './temporalConnection';
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+  stopWithParent(shutdown);
 }
 
 if (require.main === module) {

@@ -7,6 +7,7 @@ import { createActivities, type ActivityDependencies } from './activities';
 import { ensureCleanupSchedule } from './cleanupSchedule';
 import { loadConfig, type Config } from './config';
 import { createLogger } from './logger';
+import { stopWithParent } from './stopWithParent';
 import { createMarketData, createStore } from './services';
 import { BacktestResultsRepository } from './storage/backtestResults';
 import { createPool, runMigrations } from './storage/database';
@@ -39,10 +40,14 @@ export function createBacktestWorker(options: BacktestWorkerOptions): Promise<Wo
 
 const SDK_LOG_LEVELS: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 
-/** The SDK's own log level following LOG_LEVEL (pino's fatal/silent have no SDK twin: ERROR). */
+/**
+ * The SDK's own log level: its warnings and errors by default (its INFO lines, such as the workflow
+ * bundle's report, are for SDK debugging); LOG_LEVEL=debug or trace shows everything.
+ */
 function sdkLogLevel(pinoLevel: string): LogLevel {
   const level = pinoLevel.toUpperCase() as LogLevel;
-  return SDK_LOG_LEVELS.includes(level) ? level : 'ERROR';
+  if (level === 'DEBUG' || level === 'TRACE') return level;
+  return SDK_LOG_LEVELS.includes(level) && level !== 'INFO' ? level : level === 'INFO' ? 'WARN' : 'ERROR';
 }
 
 /** A worker started during an outage waits for its dependency instead of exiting. */
@@ -107,6 +112,7 @@ async function main(): Promise<void> {
   });
   // Worker.run resolves after SIGINT/SIGTERM: the SDK installs those handlers and drains in-flight tasks.
   const running = worker.run();
+  stopWithParent(() => worker.shutdown());
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: temporalAddress }, 'worker started');
   process.send?.({ ready: 'worker' });
   await running;
