@@ -1,6 +1,7 @@
 /** The worker process: hosts the workflows and the activities on its task queue. */
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDependencies } from './activities';
@@ -62,16 +63,28 @@ async function untilAvailable<T>(what: string, logger: Logger, attempt: () => Pr
   }
 }
 
-/** The cleanup schedule belongs to the queue the configuration names; a worker of another queue leaves it alone. */
-async function ensureSchedules(config: Config, temporalAddress: string, logger: Logger): Promise<void> {
+/**
+ * The schedules belong to the queue the configuration names (SCHEDULES_TASK_QUEUE): its workers create
+ * them or bring them in line with the configuration; a worker of another queue leaves them alone.
+ */
+export async function ensureSchedules(
+  client: Client,
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'SCHEDULES_TASK_QUEUE' | 'CLEANUP_CRON'>,
+  logger: Pick<Logger, 'info'>,
+): Promise<'created' | 'updated' | 'left alone'> {
   if (config.TEMPORAL_TASK_QUEUE !== config.SCHEDULES_TASK_QUEUE) {
     logger.info({ schedules_task_queue: config.SCHEDULES_TASK_QUEUE }, 'schedules are managed by the workers of another queue');
-    return;
+    return 'left alone';
   }
-  const client = await connectClient({ ...config, TEMPORAL_ADDRESS: temporalAddress });
+  const outcome = await ensureCleanupSchedule(client, config.CLEANUP_CRON, config.SCHEDULES_TASK_QUEUE);
+  logger.info({ cron: config.CLEANUP_CRON, outcome }, 'cleanup schedule ready');
+  return outcome;
+}
+
+async function withClient<T>(address: string, config: Config, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = await connectClient({ ...config, TEMPORAL_ADDRESS: address });
   try {
-    const outcome = await ensureCleanupSchedule(client, config.CLEANUP_CRON, config.SCHEDULES_TASK_QUEUE);
-    logger.info({ cron: config.CLEANUP_CRON, outcome }, 'cleanup schedule ready');
+    return await work(client);
   } finally {
     await client.connection.close();
   }
@@ -91,7 +104,7 @@ async function main(): Promise<void> {
   const temporalAddress = config.TEMPORAL_ADDRESS;
   const pool = createPool(config.DATABASE_URL, (error) => logger.warn({ err: error.message }, 'idle PostgreSQL connection lost'));
   await untilAvailable('PostgreSQL', logger, () => runMigrations(pool));
-  await untilAvailable('Temporal', logger, () => ensureSchedules(config, temporalAddress, logger));
+  await untilAvailable('Temporal', logger, () => withClient(temporalAddress, config, (client) => ensureSchedules(client, config, logger)));
   const connection = await untilAvailable('Temporal', logger, () => NativeConnection.connect({ address: temporalAddress }));
   const store = createStore(config);
   const worker = await createBacktestWorker({

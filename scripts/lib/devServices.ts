@@ -18,6 +18,8 @@ export interface RunningService {
   /** What clients connect to: host:port for Temporal, a connection URL for PostgreSQL. */
   address: string;
   stop(): Promise<void>;
+  /** Kills it at once (SIGKILL), as a crash would (fault tests); not every service offers it. */
+  kill?(): Promise<void>;
 }
 
 /** True when nothing listens on host:port. */
@@ -71,8 +73,8 @@ export async function waitForPort(port: number, host: string, timeoutMs: number,
   throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
 }
 
-/** Stops a child process: SIGTERM, then SIGKILL if it lingers. */
-export function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
+/** Stops a child process: SIGTERM (or the signal given), then SIGKILL if it lingers; resolves once it exited. */
+export function stopProcess(child: ChildProcess, graceMs = 5000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolvePromise) => {
     const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -80,7 +82,7 @@ export function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> 
       clearTimeout(killer);
       resolvePromise();
     });
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }
 
@@ -124,7 +126,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     await stopProcess(child);
     throw new Error(`the Temporal dev server did not start: ${(error as Error).message}\n${stderr}`, { cause: error });
   }
-  return { address: `127.0.0.1:${options.port}`, stop: () => stopProcess(child) };
+  return { address: `127.0.0.1:${options.port}`, stop: () => stopProcess(child), kill: () => stopProcess(child, 0, 'SIGKILL') };
 }
 
 /** Where no CLI is installed and the machine has internet, the SDK downloads and runs the dev server. */

@@ -2,7 +2,8 @@
  * The state of one task as a user sees it, assembled from Temporal (live status, the progress query,
  * heartbeats of running symbol activities, whether a worker polls), the task's staging and manifest in
  * the store, and its database row. Built to answer in well under 200 ms whatever the workers do: the
- * progress query gets a short wait, and a task no worker serves is described without one.
+ * progress query gets a short wait, and a task no worker serves is described without one. Work that
+ * no worker has picked up for a second (none polls, or all are busy) is reported as `waiting_for_worker`.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
@@ -43,15 +44,12 @@ export interface TaskViewSources {
   temporal: Client;
   repository: BacktestResultsRepository;
   store: BlobStore;
-  taskQueue: string;
 }
 
 /** How long a GET waits for the progress query; a slower answer still lands in the cache for the next GET. */
 const QUERY_WAIT_MS = 120;
 /** How long the query itself may take. */
 const QUERY_DEADLINE_MS = 3000;
-/** A poller is live if the server saw it this recently (a long poll lasts about a minute). */
-const LIVE_POLLER_MS = 75_000;
 /** Work scheduled this long without a worker taking it counts as waiting. */
 const WAITING_AFTER_MS = 1000;
 
@@ -93,38 +91,25 @@ async function describeWorkflow(temporal: Client, workflowId: string): Promise<W
 const millisOf = (timestamp: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
   timestamp ? Number(timestamp.seconds ?? 0) * 1000 + Math.floor((timestamp.nanos ?? 0) / 1e6) : undefined;
 
-/** Whether the workflow has work that has waited for a worker for a while (not a retry's backoff). */
-function hasUnclaimedWork(description: WorkflowExecutionDescription, now: number): boolean {
-  const { pendingWorkflowTask, pendingActivities } = description.raw;
-  const longAgo = (timestamp: Parameters<typeof millisOf>[0]) => now - (millisOf(timestamp) ?? now) > WAITING_AFTER_MS;
-  if (pendingWorkflowTask?.state === proto.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED) {
-    if (longAgo(pendingWorkflowTask.originalScheduledTime ?? pendingWorkflowTask.scheduledTime)) return true;
-  }
-  return (pendingActivities ?? []).some(
-    (activity) =>
-      activity.state === proto.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED &&
-      (millisOf(activity.nextAttemptScheduleTime) ?? 0) < now &&
-      longAgo(activity.scheduledTime),
+const longAgo = (timestamp: Parameters<typeof millisOf>[0], now: number) => now - (millisOf(timestamp) ?? now) > WAITING_AFTER_MS;
+
+/** A workflow task no worker has taken for a while: no worker has the workflow, so no query can be answered. */
+function hasUnclaimedWorkflowTask(description: WorkflowExecutionDescription, now: number): boolean {
+  const task = description.raw.pendingWorkflowTask;
+  return (
+    task?.state === proto.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED &&
+    longAgo(task.originalScheduledTime ?? task.scheduledTime, now)
   );
 }
 
-/** Whether any worker has polled the task queue lately (cached briefly: every GET of a waiting task asks). */
-const pollerChecks = new Map<string, { at: number; live: Promise<boolean> }>();
-const POLLER_CHECK_TTL_MS = 2000;
-
-function workerPolls(temporal: Client, taskQueue: string, now: number): Promise<boolean> {
-  const cached = pollerChecks.get(taskQueue);
-  if (cached && now - cached.at < POLLER_CHECK_TTL_MS) return cached.live;
-  const live = temporal.workflowService
-    .describeTaskQueue({
-      namespace: temporal.options.namespace,
-      taskQueue: { name: taskQueue },
-      taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-    })
-    .then(({ pollers }) => (pollers ?? []).some((poller) => now - (millisOf(poller.lastAccessTime) ?? 0) < LIVE_POLLER_MS))
-    .catch(() => true);
-  pollerChecks.set(taskQueue, { at: now, live });
-  return live;
+/** Activities scheduled a while ago that no worker has started (not a retry waiting out its backoff). */
+function hasUnclaimedActivities(description: WorkflowExecutionDescription, now: number): boolean {
+  return (description.raw.pendingActivities ?? []).some(
+    (activity) =>
+      activity.state === proto.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED &&
+      (millisOf(activity.nextAttemptScheduleTime) ?? 0) < now &&
+      longAgo(activity.scheduledTime, now),
+  );
 }
 
 /** Fraction done of each running symbol activity, from its last heartbeat. */
@@ -236,8 +221,9 @@ export async function readTaskView(sources: TaskViewSources, taskId: string): Pr
 
   if (running) {
     const now = Date.now();
-    view.waiting_for_worker = hasUnclaimedWork(description!, now) && !(await workerPolls(sources.temporal, sources.taskQueue, now));
-    const progress = view.waiting_for_worker ? lastProgress.get(taskId) : await queryProgress(sources.temporal, taskId);
+    const noWorkerHasIt = hasUnclaimedWorkflowTask(description!, now);
+    view.waiting_for_worker = noWorkerHasIt || hasUnclaimedActivities(description!, now);
+    const progress = noWorkerHasIt ? lastProgress.get(taskId) : await queryProgress(sources.temporal, taskId);
     if (progress) {
       // Until the workflow has closed, its result may not be in place: never report an end state early.
       view.status = progress.status === 'queued' ? 'queued' : 'running';

@@ -2,37 +2,29 @@
  * A worker process is SIGKILLed in the middle of a backtest; a new worker process takes over and the task
  * completes with exactly the result of an undisturbed run (same Parquet checksums), nothing duplicated.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BacktestWorkflowResult, TaskProgress } from '../../src/contracts/task';
+import type { BacktestWorkflowResult } from '../../src/contracts/task';
 import { writeSampleData } from '../../src/data/sampleData';
 import { LocalBlobStore } from '../../src/storage/blobStore';
-import { freePort, PROJECT_ROOT, stopProcess } from '../../scripts/lib/devServices';
+import { progressQuery } from '../../src/workflows/backtestWorkflow';
 import { parquetFilesOf, readManifestOf, startBacktestWorkflow, startHarness, waitFor, type Harness } from './harness';
+import { startWorkerProcess, type PlatformProcess } from './processes';
 
 const symbols = Array.from({ length: 24 }, (_, index) => `W${String(index).padStart(2, '0')}_KRW`);
 const crashQueue = `crash-${randomUUID()}`;
 
 let harness: Harness;
 let dataRoot: string;
-const workers: ChildProcess[] = [];
+const workers: PlatformProcess[] = [];
 
-async function startWorkerProcess(): Promise<ChildProcess> {
-  const worker = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-    cwd: PROJECT_ROOT,
-    env: {
-      ...process.env,
-      DATA_ROOT: dataRoot,
-      DATABASE_URL: process.env.TEST_DATABASE_URL,
-      TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: crashQueue,
-      WORKER_METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'test',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+async function startWorker(): Promise<PlatformProcess> {
+  const worker = await startWorkerProcess({
+    dataRoot,
+    databaseUrl: process.env.TEST_DATABASE_URL!,
+    temporalAddress: process.env.TEST_TEMPORAL_ADDRESS!,
+    taskQueue: crashQueue,
   });
   workers.push(worker);
   return worker;
@@ -51,7 +43,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(workers.map((worker) => stopProcess(worker)));
+  await Promise.all(workers.map((worker) => worker.stop()));
   await harness?.stop();
 });
 
@@ -61,19 +53,19 @@ it('completes with the same result after its worker is killed mid-run', async ()
   const baseline = await startBacktestWorkflow(harness, { ...request, symbols });
   await baseline.result();
 
-  const first = await startWorkerProcess();
+  const first = await startWorker();
   const handle = await startBacktestWorkflow(harness, { ...request, symbols }, { taskQueue: crashQueue });
   const taskId = handle.workflowId;
   const beforeKill = await waitFor(
-    () => handle.query<TaskProgress>('progress').catch(() => undefined),
+    () => handle.query(progressQuery).catch(() => undefined),
     (progress) => (progress?.symbols.filter((symbol) => symbol.state === 'completed').length ?? 0) >= 3,
     60_000,
   );
-  first.kill('SIGKILL');
+  await first.stop('SIGKILL');
   const completedBeforeKill = beforeKill!.symbols.filter((symbol) => symbol.state === 'completed').length;
   expect(completedBeforeKill).toBeLessThan(symbols.length);
 
-  await startWorkerProcess();
+  await startWorker();
   const result = (await handle.result()) as BacktestWorkflowResult;
   expect(result).toMatchObject({ status: 'completed', symbols_processed: symbols.length, symbols_failed: 0 });
 

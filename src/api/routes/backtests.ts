@@ -70,7 +70,6 @@ export function presentRow(row: BacktestResultRow): HistoryItem {
 
 export function backtestHandlers(deps: ApiDependencies, submissions: Counter<'strategy'>): RouteHandlers<typeof backtestRoutes> {
   const { config } = deps;
-  const viewSources = { ...deps, taskQueue: config.TEMPORAL_TASK_QUEUE };
 
   /** Checks the data exists, starts the workflow (id = task_id), answers 202. */
   async function submit(request: BacktestRequest) {
@@ -99,7 +98,7 @@ export function backtestHandlers(deps: ApiDependencies, submissions: Counter<'st
   }
 
   async function viewOrNotFound(taskId: string) {
-    const view = await readTaskView(viewSources, taskId);
+    const view = await readTaskView(deps, taskId);
     if (!view) throw new HttpError(404, 'task_not_found', `no task ${taskId}`);
     return { status: 200 as const, body: presentTask(view, config) };
   }
@@ -139,7 +138,7 @@ export function backtestHandlers(deps: ApiDependencies, submissions: Counter<'st
     getBacktestResult: async ({ params: { id: taskId }, query }) => {
       const manifest = await readManifest(deps.store, taskId);
       if (!manifest) {
-        const view = await readTaskView(viewSources, taskId);
+        const view = await readTaskView(deps, taskId);
         if (!view) throw new HttpError(404, 'task_not_found', `no task ${taskId}`);
         throw new HttpError(409, 'result_not_ready', `task ${taskId} is ${view.status}; its result is not available yet`);
       }

@@ -31,7 +31,6 @@ const sources = (temporal: Client, row?: object) => ({
   temporal,
   repository: { get: async () => row } as unknown as BacktestResultsRepository,
   store: {} as BlobStore,
-  taskQueue: 'backtests',
 });
 
 it.each(['completed', 'failed', 'cancelled'] as const)('reports a running workflow that says %s as running', async (status) => {
