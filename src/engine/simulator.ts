@@ -148,11 +148,16 @@ export function simulate(
       else nextEntryBar = barCount;
       if (nextEntryBar > t) {
         if (cash > peak) peak = cash;
-        equity.fill(cash, t, nextEntryBar);
-        drawdown.fill(((peak - cash) / peak) * 100, t, nextEntryBar);
-        cumulativePnl.fill(cash - initialCapital, t, nextEntryBar);
-        cumulativePnlPct.fill(((cash - initialCapital) / initialCapital) * 100, t, nextEntryBar);
-        t = nextEntryBar;
+        const flatDrawdown = ((peak - cash) / peak) * 100;
+        const flatPnl = cash - initialCapital;
+        const flatPnlPct = ((cash - initialCapital) / initialCapital) * 100;
+        // (a plain loop: most flat stretches are short, where TypedArray.fill costs more than it saves)
+        for (; t < nextEntryBar; t++) {
+          equity[t] = cash;
+          drawdown[t] = flatDrawdown;
+          cumulativePnl[t] = flatPnl;
+          cumulativePnlPct[t] = flatPnlPct;
+        }
         if (t === barCount) break;
       }
     }
