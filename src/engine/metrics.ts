@@ -4,7 +4,7 @@ import type { Candles, EquityCurve, SymbolSummary, Trades } from './types';
  * Per-symbol summary figures. Every formula is written out in docs/metrics.md; bump METRICS_VERSION
  * whenever one of them changes, so stored results say which definitions produced them.
  */
-export const METRICS_VERSION = '1.0.0';
+export const METRICS_VERSION = '1.1.0';
 
 function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? value : null;

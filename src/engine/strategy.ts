@@ -2,9 +2,10 @@ import { z } from 'zod';
 import type { Candles } from './types';
 
 /**
- * A strategy: a pure function from candles and parameters to entry signal bars, plus the zod schema
- * of its parameters (types, ranges, defaults, descriptions), which the API validates against and
- * publishes. Every strategy's parameters include `hold_period_bars`, which the simulator uses.
+ * A strategy: a pure function from candles and parameters to entry signal bars, optionally a second one to
+ * exit signal bars, plus the zod schema of its parameters (types, ranges, defaults, descriptions), which the
+ * API validates against and publishes. Every strategy's parameters include `hold_period_bars`, which the
+ * simulator uses. Entries open positions in the run's `direction` (long or short, an execution parameter).
  */
 export interface Strategy<Shape extends z.ZodRawShape = z.ZodRawShape> {
   readonly id: string;
@@ -15,16 +16,24 @@ export interface Strategy<Shape extends z.ZodRawShape = z.ZodRawShape> {
    * returns the number of signals. Parameters are already validated by `paramsSchema`.
    */
   signalsInto(candles: Candles, params: z.output<z.ZodObject<Shape>>, out: Uint8Array): number;
+  /**
+   * Optional exit signals, in the same form as `signalsInto`: `out[i] = 1` closes a position opened before bar i
+   * at the close of bar i (an entry signal on that bar may then open the next position). Returns the count.
+   */
+  exitsInto?(candles: Candles, params: z.output<z.ZodObject<Shape>>, out: Uint8Array): number;
 }
 
 /** The `hold_period_bars` field every strategy's schema includes; the simulator reads it. */
 export const holdPeriodBarsSchema = z
   .number()
   .int()
-  .min(1)
+  .min(0)
   .max(100_000)
   .default(1)
-  .describe('Bars a position is held: a trade entered at the close of bar i exits at the close of bar i + hold_period_bars.');
+  .describe(
+    'Bars a position is held: a trade entered at the close of bar i exits at the close of bar i + hold_period_bars, ' +
+      'unless an exit rule fires first; 0 = hold until an exit rule (exit signal, stop, take-profit, max_hold_bars) fires.',
+  );
 
 /** Identity helper that checks a strategy literal against `Strategy` while keeping its exact types. */
 export function defineStrategy<Shape extends z.ZodRawShape & { hold_period_bars: typeof holdPeriodBarsSchema }>(

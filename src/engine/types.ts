@@ -16,7 +16,16 @@ export interface Candles {
   volume: Float64Array;
 }
 
-/** Costs and sizing, common to every strategy (DESIGN.md section 5, "Simulation"). */
+/** The side a strategy's entries take: a long position gains when the price rises, a short one when it falls. */
+export const directions = ['long', 'short'] as const;
+
+export type Direction = (typeof directions)[number];
+
+/**
+ * Costs, sizing, direction and exit rules, common to every strategy (DESIGN.md sections 5 and 14).
+ * The exit rules and the direction are optional here so that older callers keep compiling: absent means
+ * off (and long). Percentages are in percent (5 = 5 %); docs/metrics.md states each rule.
+ */
 export interface ExecutionParams {
   initial_capital: number;
   /** Fraction of equity put into each trade, (0, 1]. */
@@ -24,7 +33,29 @@ export interface ExecutionParams {
   /** Fee per side, as a fraction of the traded notional. */
   fee_rate: number;
   slippage_bps: number;
+  direction?: Direction;
+  /** Exit when the price moves this far against the entry fill, in %. */
+  stop_loss_pct?: number | null;
+  /** Exit when the price moves this far in favour of the entry fill, in %. */
+  take_profit_pct?: number | null;
+  /** Exit when the price moves this far against the best price since the entry, in %. */
+  trailing_stop_pct?: number | null;
+  /** Exit at the close of the bar this many bars after the entry bar. */
+  max_hold_bars?: number | null;
 }
+
+/**
+ * Why a trade ended; `Trades.exitReason` holds the index into this list (the code). `end_of_data` marks
+ * a trade still open at the last bar. The order is part of the contract: append, never reorder.
+ */
+export const exitReasons = ['signal', 'hold', 'stop_loss', 'take_profit', 'trailing_stop', 'max_hold', 'end_of_data'] as const;
+
+export type ExitReason = (typeof exitReasons)[number];
+
+/** The code of each exit reason, `exitReasons[exitReasonCode[name]] === name`. */
+export const exitReasonCode = Object.fromEntries(exitReasons.map((name, code) => [name, code])) as {
+  readonly [Name in ExitReason]: number;
+};
 
 /** Trades of one symbol, column by column; row k is trade number k + 1. */
 export interface Trades {
@@ -41,7 +72,17 @@ export interface Trades {
   holdBars: Int32Array;
   feeAmount: Float64Array;
   slippageAmount: Float64Array;
+  /**
+   * Exit reason code per trade, an index into `exitReasons`. The simulator always fills it; a `Trades` built
+   * without it predates exit rules: every closed trade there is a `hold` exit and an open one `end_of_data`.
+   */
+  exitReason?: Uint8Array;
+  /** The direction of every trade of the run (entries are `buy` for long, `sell` for short); absent means long. */
+  direction?: Direction;
 }
+
+/** Trades as the simulator produces them: exit reasons and direction always present. */
+export type SimulatedTrades = Trades & Required<Pick<Trades, 'exitReason' | 'direction'>>;
 
 /** Per-bar portfolio curve of one symbol; index t is bar t of the candles. */
 export interface EquityCurve {
@@ -82,7 +123,9 @@ export interface SymbolSummary {
 export interface BacktestOutput {
   /** Entry signals per bar (1 = signal), before the one-position rule skips any. */
   signals: Uint8Array;
-  trades: Trades;
+  /** Exit signals per bar (1 = signal) of a strategy that has `exitsInto`, else null. */
+  exitSignals: Uint8Array | null;
+  trades: SimulatedTrades;
   curve: EquityCurve;
   summary: SymbolSummary;
 }

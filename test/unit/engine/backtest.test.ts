@@ -29,7 +29,18 @@ describe('strategy registry', () => {
 
 describe('executionParamsSchema', () => {
   it('applies the DESIGN.md defaults and refuses values out of range', () => {
-    expect(executionParamsSchema.parse({})).toEqual({ initial_capital: 100_000, position_size: 1, fee_rate: 0.0005, slippage_bps: 0 });
+    expect(executionParamsSchema.parse({})).toEqual({
+      initial_capital: 100_000,
+      position_size: 1,
+      fee_rate: 0.0005,
+      slippage_bps: 0,
+      direction: 'long',
+      stop_loss_pct: null,
+      take_profit_pct: null,
+      trailing_stop_pct: null,
+      max_hold_bars: null,
+    });
+    for (const field of Object.values(executionParamsSchema.shape)) expect(field.description).toBeTruthy();
     for (const bad of [
       { initial_capital: 0 },
       { position_size: 0 },
@@ -37,9 +48,18 @@ describe('executionParamsSchema', () => {
       { fee_rate: 0.1 },
       { fee_rate: -0.001 },
       { slippage_bps: 1000 },
+      { direction: 'sideways' },
+      { stop_loss_pct: 0 },
+      { stop_loss_pct: 100 },
+      { take_profit_pct: -1 },
+      { trailing_stop_pct: 100 },
+      { max_hold_bars: 0 },
+      { max_hold_bars: 2.5 },
     ]) {
       expect(executionParamsSchema.safeParse(bad).success).toBe(false);
     }
+    const rules = { direction: 'short', stop_loss_pct: 2.5, take_profit_pct: 150, trailing_stop_pct: 99.9, max_hold_bars: 1 };
+    expect(executionParamsSchema.parse(rules)).toMatchObject(rules);
   });
 });
 
@@ -66,6 +86,32 @@ describe('runBacktest', () => {
     expect(() => runBacktest(candles, 'volume_long_candle', defaultParams('volume_long_candle'), { periodsPerYear: 0 })).toThrow(
       'periodsPerYear: got 0, expected a positive number',
     );
+  });
+
+  it('gives the same output with the exit rules absent as with their defaults (off, long)', () => {
+    const { direction, stop_loss_pct, take_profit_pct, trailing_stop_pct, max_hold_bars, ...withoutRules } =
+      defaultParams('volume_zone_breakout');
+    expect([direction, stop_loss_pct, take_profit_pct, trailing_stop_pct, max_hold_bars]).toEqual(['long', null, null, null, null]);
+    const params = { ...withoutRules, volume_window: 10 };
+    const absent = runBacktest(candles, 'volume_zone_breakout', params, { periodsPerYear: 365 });
+    const defaulted = runBacktest(
+      candles,
+      'volume_zone_breakout',
+      { ...defaultParams('volume_zone_breakout'), ...params },
+      { periodsPerYear: 365 },
+    );
+    expect(outputBytes(defaulted)).toEqual(outputBytes(absent));
+    expect(absent.exitSignals).toBeNull();
+  });
+
+  it('refuses an exit rule out of range with what it got', () => {
+    const params = { ...defaultParams('volume_long_candle'), stop_loss_pct: 120 };
+    expect(() => runBacktest(candles, 'volume_long_candle', params, { periodsPerYear: 365 })).toThrow(
+      'params.stop_loss_pct: got 120, expected a value its schema accepts (Too big: expected number to be <100)',
+    );
+    expect(() =>
+      runBacktest(candles, 'volume_long_candle', { ...defaultParams('volume_long_candle'), direction: 'up' }, { periodsPerYear: 365 }),
+    ).toThrow('params.direction: got "up"');
   });
 
   it('refuses parameters that were not completed with their defaults', () => {

@@ -1,5 +1,5 @@
 import type { Strategy } from '../../../src/engine/strategy';
-import type { Candles, SymbolSummary } from '../../../src/engine/types';
+import { exitReasons, type Candles, type SimulatedTrades, type SymbolSummary, type Trades } from '../../../src/engine/types';
 import type { Bar } from './reference';
 
 const DAY_MS = 86_400_000;
@@ -69,4 +69,24 @@ export function columnsAsHex(...columnSets: object[]): unknown[] {
       ArrayBuffer.isView(column) ? Buffer.from(column.buffer, column.byteOffset, column.byteLength).toString('hex') : column,
     ),
   );
+}
+
+/** Trade rows as plain objects (count rows only), for literal comparisons. */
+export function tradeRows(trades: Trades) {
+  return Array.from({ length: trades.count }, (_, k) => ({
+    entryIndex: trades.entryIndex[k],
+    exitIndex: trades.exitIndex[k],
+    entryPrice: trades.entryPrice[k],
+    exitPrice: trades.exitPrice[k],
+    quantity: trades.quantity[k],
+    returnPct: trades.returnPct[k],
+    holdBars: trades.holdBars[k],
+    feeAmount: trades.feeAmount[k],
+    slippageAmount: trades.slippageAmount[k],
+  }));
+}
+
+/** `tradeRows` with each trade's exit reason by name. */
+export function tradeRowsWithExitReasons(trades: SimulatedTrades) {
+  return tradeRows(trades).map((row, k) => ({ ...row, exitReason: exitReasons[trades.exitReason[k]] }));
 }

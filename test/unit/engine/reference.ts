@@ -170,14 +170,19 @@ export function referenceSimulation(bars: Bar[], signals: number[], holdPeriodBa
       slippageAmount: q * bars[entry].close * s,
     });
   }
-  let peak = execution.initial_capital;
+  return { trades, ...referenceCurve(equity, execution.initial_capital) };
+}
+
+/** The curve columns that follow from the equity: drawdown from the running peak (from the initial capital) and P&L. */
+export function referenceCurve(equity: number[], initialCapital: number): Omit<ReferenceSimulation, 'trades'> {
+  let peak = initialCapital;
   const drawdown = equity.map((value) => {
     peak = Math.max(peak, value);
     return ((peak - value) / peak) * 100;
   });
-  const cumulativePnl = equity.map((value) => value - execution.initial_capital);
-  const cumulativePnlPct = cumulativePnl.map((pnl) => (pnl / execution.initial_capital) * 100);
-  return { trades, equity, drawdown, cumulativePnl, cumulativePnlPct };
+  const cumulativePnl = equity.map((value) => value - initialCapital);
+  const cumulativePnlPct = cumulativePnl.map((pnl) => (pnl / initialCapital) * 100);
+  return { equity, drawdown, cumulativePnl, cumulativePnlPct };
 }
 
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;

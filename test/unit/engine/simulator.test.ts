@@ -3,27 +3,14 @@ import { simulate, type Simulation } from '../../../src/engine/simulator';
 import type { ExecutionParams } from '../../../src/engine/types';
 import type { Bar } from './reference';
 import { referenceSimulation } from './reference';
-import { candlesFromBars, closesOnly, columnsAsHex, expectClose } from './helpers';
+import { candlesFromBars, closesOnly, columnsAsHex, expectClose, tradeRows as tradeColumnsAsRows } from './helpers';
+
+const tradeRows = ({ trades }: Simulation) => tradeColumnsAsRows(trades);
 
 const noCosts: ExecutionParams = { initial_capital: 1000, position_size: 1, fee_rate: 0, slippage_bps: 0 };
 
 function run(bars: Bar[], signals: number[], holdPeriodBars: number, execution: ExecutionParams = noCosts): Simulation {
   return simulate(candlesFromBars(bars), Uint8Array.from(signals), holdPeriodBars, execution);
-}
-
-/** Trade rows as plain objects (count rows only), for literal comparisons. */
-function tradeRows({ trades }: Simulation) {
-  return Array.from({ length: trades.count }, (_, k) => ({
-    entryIndex: trades.entryIndex[k],
-    exitIndex: trades.exitIndex[k],
-    entryPrice: trades.entryPrice[k],
-    exitPrice: trades.exitPrice[k],
-    quantity: trades.quantity[k],
-    returnPct: trades.returnPct[k],
-    holdBars: trades.holdBars[k],
-    feeAmount: trades.feeAmount[k],
-    slippageAmount: trades.slippageAmount[k],
-  }));
 }
 
 describe('simulate', () => {

@@ -87,7 +87,8 @@ describe('volume_zone_breakout', () => {
       { top_percentile: 0 },
       { top_percentile: 1.5 },
       { num_bins: 0 },
-      { hold_period_bars: 0 },
+      { hold_period_bars: -1 },
+      { hold_period_bars: 1.5 },
       { breakout_buffer: -0.1 },
     ]) {
       expect(volumeZoneBreakout.paramsSchema.safeParse(bad).success).toBe(false);
