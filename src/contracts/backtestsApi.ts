@@ -61,6 +61,7 @@ export const tradeSortColumns = [
   'slippage_amount',
   'symbol',
   'status',
+  'exit_reason',
 ] as const;
 
 export const resultQuerySchema = z.strictObject({

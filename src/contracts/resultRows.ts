@@ -3,6 +3,7 @@
  * readers return these types and the HTTP contract publishes these schemas: one definition for both.
  */
 import { z } from 'zod';
+import { exitReasons } from '../engine/types';
 
 const metric = z.number().nullable();
 
@@ -34,7 +35,7 @@ export const tradeRowSchema = z.object({
   symbol: z.string(),
   signal_index: z.number().int().describe('1-based trade number within the symbol'),
   timestamp: z.string().describe('entry bar time, ISO 8601 UTC'),
-  type: z.literal('buy'),
+  type: z.enum(['buy', 'sell']).describe('buy: a long entry; sell: a short entry'),
   entry_price: z.number(),
   exit_price: z.number().nullable(),
   quantity: z.number(),
@@ -43,6 +44,7 @@ export const tradeRowSchema = z.object({
   fee_amount: z.number(),
   slippage_amount: z.number(),
   status: z.enum(['closed', 'open']),
+  exit_reason: z.enum(exitReasons).describe('why the trade ended; end_of_data: still open at the last candle'),
 });
 
 /** One row of performance_curve.parquet: one bar of one symbol's equity curve. */

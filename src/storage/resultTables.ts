@@ -22,7 +22,7 @@ import {
   type Vector,
   makeData,
 } from 'apache-arrow';
-import type { EquityCurve, SymbolSummary, Trades } from '../engine/types';
+import { exitReasonCode, exitReasons, type EquityCurve, type SymbolSummary, type Trades } from '../engine/types';
 import type { CurveRow, SummaryRow, TradeRow } from '../contracts/resultRows';
 import { readParquetColumns, type ParquetReadOptions } from '../shared/parquet';
 
@@ -71,6 +71,8 @@ export const symbolSignalsSchema = new Schema([
   nullableField('fee_amount', new Float64()),
   nullableField('slippage_amount', new Float64()),
   nullableField('status', new Utf8()),
+  // Beyond the seed's twelve columns: why the trade ended (DESIGN.md section 14).
+  nullableField('exit_reason', new Utf8()),
 ]);
 
 export const performanceCurveSchema = new Schema([
@@ -126,6 +128,8 @@ export function buildSymbolSignalsTable(parts: { symbol: string; timestamps: Flo
   const feeAmount = new Float64Array(length);
   const slippageAmount = new Float64Array(length);
   const statusCodes = new Int32Array(length);
+  const typeCodes = new Int32Array(length);
+  const exitReasonCodes = new Int32Array(length);
 
   let row = 0;
   for (let p = 0; p < parts.length; p++) {
@@ -140,6 +144,7 @@ export function buildSymbolSignalsTable(parts: { symbol: string; timestamps: Flo
     feeAmount.set(trades.feeAmount.subarray(0, count), row);
     slippageAmount.set(trades.slippageAmount.subarray(0, count), row);
     symbolCodes.fill(p, row, row + count);
+    typeCodes.fill(trades.direction === 'short' ? SELL : BUY, row, row + count);
     // Columns derived per trade.
     for (let k = 0; k < count; k++, row++) {
       const entry = trades.entryIndex[k];
@@ -148,6 +153,8 @@ export function buildSymbolSignalsTable(parts: { symbol: string; timestamps: Flo
       timestamp[row] = epochMsToMicros(timestamps[entry]);
       holdBars[row] = isOpen ? lastBar - entry : trades.holdBars[k];
       statusCodes[row] = isOpen ? OPEN : CLOSED;
+      // Trades built before exit reasons existed ended by their hold period, or at the end of the data.
+      exitReasonCodes[row] = trades.exitReason ? trades.exitReason[k] : isOpen ? END_OF_DATA : HOLD;
     }
   }
 
@@ -158,7 +165,7 @@ export function buildSymbolSignalsTable(parts: { symbol: string; timestamps: Flo
     ),
     makeData({ type: new Int32(), length, data: signalIndex }),
     makeData({ type: timestampUs(), length, data: timestamp }),
-    utf8Data(['buy'], new Int32Array(length)),
+    utf8Data(TRADE_TYPES, typeCodes),
     float64Data(entryPrice),
     float64Data(exitPrice, true),
     float64Data(quantity),
@@ -167,6 +174,7 @@ export function buildSymbolSignalsTable(parts: { symbol: string; timestamps: Flo
     float64Data(feeAmount),
     float64Data(slippageAmount),
     utf8Data(TRADE_STATUSES, statusCodes),
+    utf8Data(exitReasons, exitReasonCodes),
   ]);
 }
 
@@ -219,6 +227,12 @@ export function buildPerformanceCurveTable(parts: { symbol: string; timestamps: 
 const TRADE_STATUSES = ['closed', 'open'];
 const CLOSED = 0;
 const OPEN = 1;
+/** Entries of long positions buy, of short positions sell. */
+const TRADE_TYPES = ['buy', 'sell'];
+const BUY = 0;
+const SELL = 1;
+const HOLD = exitReasonCode.hold;
+const END_OF_DATA = exitReasonCode.end_of_data;
 
 function assertUniqueSymbols(parts: readonly { symbol: string }[]): void {
   const seen = new Set<string>();

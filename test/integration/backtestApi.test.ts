@@ -160,6 +160,7 @@ describe('a backtest submitted over REST', () => {
       'fee_amount:Float64',
       'slippage_amount:Float64',
       'status:Utf8',
+      'exit_reason:Utf8',
     ]);
     expect(fields('performance_curve')).toEqual([
       'symbol:Utf8',

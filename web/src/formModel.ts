@@ -65,24 +65,50 @@ export const clampDates = (dates: BacktestDates, range: DateRange): BacktestDate
   end_date: clampDate(dates.end_date, range),
 });
 
-/** Form values of a strategy's parameters: numbers as the text in their input, booleans as booleans. */
+/** Form values of a strategy's parameters: numbers and choices as the text in their input, booleans as booleans. */
 export type ParamValues = Record<string, string | boolean>;
+
+type JsonSchema = Record<string, unknown> & { anyOf?: Record<string, unknown>[] };
+
+/** A parameter's JSON Schema as the form reads it: `anyOf [X, null]` becomes X, nullable. */
+export function parameterSchemaOf(json: JsonSchema): ParameterSchema {
+  const options = json.anyOf;
+  if (!options) return json as unknown as ParameterSchema;
+  const value = options.find((option) => option.type !== 'null') ?? {};
+  const { anyOf: _anyOf, ...rest } = json;
+  return { ...value, ...rest, nullable: options.some((option) => option.type === 'null') } as ParameterSchema;
+}
+
+/** The strategy with each parameter's schema as the form reads it. */
+export function formStrategy(strategy: { id: string; description: string; parameters: Record<string, unknown> }): Strategy {
+  const properties = (strategy.parameters.properties ?? {}) as Record<string, JsonSchema>;
+  return {
+    ...strategy,
+    parameters: { properties: Object.fromEntries(Object.entries(properties).map(([name, json]) => [name, parameterSchemaOf(json)])) },
+  };
+}
 
 export function defaultParamValues(strategy: Strategy): ParamValues {
   return Object.fromEntries(
     Object.entries(strategy.parameters.properties).map(([name, schema]) => [
       name,
-      schema.type === 'boolean' ? schema.default === true : schema.default === undefined ? '' : String(schema.default),
+      schema.type === 'boolean'
+        ? schema.default === true
+        : schema.default === undefined || schema.default === null
+          ? ''
+          : String(schema.default),
     ]),
   );
 }
 
-/** Parameters as the API takes them; an emptied number is left out so the server applies its default. */
-export function paramsForSubmission(values: ParamValues): Record<string, number | boolean> {
-  const params: Record<string, number | boolean> = {};
+/** Parameters as the API takes them; an emptied field is left out so the server applies its default (off, for optional ones). */
+export function paramsForSubmission(strategy: Strategy, values: ParamValues): Record<string, number | boolean | string> {
+  const params: Record<string, number | boolean | string> = {};
   for (const [name, value] of Object.entries(values)) {
+    const schema = strategy.parameters.properties[name];
     if (typeof value === 'boolean') params[name] = value;
-    else if (value.trim() !== '') params[name] = Number(value);
+    else if (value.trim() === '') continue;
+    else params[name] = schema?.type === 'string' ? value : Number(value);
   }
   return params;
 }

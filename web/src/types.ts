@@ -25,10 +25,16 @@ export type HistoryPage = HistoryResponse;
 export type BacktestSubmission = BacktestRequestInput;
 export type MarketSymbol = SymbolsResponse['symbols'][number];
 
-/** One property of a strategy's parameter JSON Schema, as the form reads it (the contract leaves the schema untyped). */
+/**
+ * One property of a strategy's parameter JSON Schema, as the form reads it (the contract leaves the schema
+ * untyped). An optional parameter (`anyOf: [{ type: number }, { type: null }]`) is read as `nullable`.
+ */
 export interface ParameterSchema {
-  type: 'integer' | 'number' | 'boolean';
-  default?: number | boolean;
+  type: 'integer' | 'number' | 'boolean' | 'string';
+  enum?: string[];
+  /** Leaving it empty means "off" (null). */
+  nullable?: boolean;
+  default?: number | boolean | string | null;
   minimum?: number;
   maximum?: number;
   exclusiveMinimum?: number;

@@ -253,6 +253,8 @@ function signalRows(symbol: LegacySymbol): Record<string, unknown>[] {
     fee_amount: signal.fee_amount ?? null,
     slippage_amount: signal.slippage_amount ?? null,
     status: isClosed(signal) ? 'closed' : 'open',
+    // The predecessor's trades all ended by their hold period (or are still open).
+    exit_reason: isClosed(signal) ? 'hold' : 'end_of_data',
   }));
 }
 

@@ -29,6 +29,11 @@ describe('backtestRequestSchema', () => {
       position_size: 1,
       fee_rate: 0.0005,
       slippage_bps: 0,
+      direction: 'long',
+      stop_loss_pct: null,
+      take_profit_pct: null,
+      trailing_stop_pct: null,
+      max_hold_bars: null,
     });
   });
 

@@ -171,7 +171,7 @@ describe('symbol_signals table', () => {
     ]),
   );
 
-  it('has the twelve columns of the seed with their Arrow types', () => {
+  it('has the twelve columns of the seed with their Arrow types, then the exit reason', () => {
     expect(describeSchema(table)).toEqual([
       'symbol:Utf8:true',
       'signal_index:Int32:true',
@@ -185,6 +185,7 @@ describe('symbol_signals table', () => {
       'fee_amount:Float64:true',
       'slippage_amount:Float64:true',
       'status:Utf8:true',
+      'exit_reason:Utf8:true',
     ]);
     expect(table.schema.fields[2].type).toMatchObject({ timezone: null });
   });
@@ -331,6 +332,7 @@ describe('readers', () => {
       fee_amount: 1.5,
       slippage_amount: 0.25,
       status: 'open',
+      exit_reason: 'end_of_data',
     });
     expect(JSON.parse(JSON.stringify(rows))).toEqual(rows);
   });

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { api } from '../api';
-import type { Strategy } from '../types';
+import { formStrategy } from '../formModel';
 import { useAsync } from '../hooks/useAsync';
 import { useOpenTaskId } from '../hooks/useHashRoute';
 import { ApiTokenButton } from './ApiTokenButton';
@@ -12,7 +12,10 @@ import { TaskView } from './TaskView';
 export function App() {
   const catalogs = useAsync(
     () =>
-      Promise.all([api.listStrategies().then((body) => body.strategies as Strategy[]), api.listMarketData().then((body) => body.symbols)]),
+      Promise.all([
+        api.listStrategies().then((body) => body.strategies.map(formStrategy)),
+        api.listMarketData().then((body) => body.symbols),
+      ]),
     [],
   );
   const [openTaskId, openTask] = useOpenTaskId();

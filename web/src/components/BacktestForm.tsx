@@ -109,7 +109,7 @@ export function BacktestForm({ strategies, catalog, onSubmitted }: BacktestFormP
       const submitted = await api.submitBacktest({
         body: {
           strategy: strategyId,
-          params: paramsForSubmission(paramValues),
+          params: paramsForSubmission(strategy!, paramValues),
           symbols: chosenSymbols,
           ...dates,
           timeframe: timeframe as Timeframe,

@@ -22,6 +22,17 @@ export function ParamField({ name, schema, value, error, onChange }: ParamFieldP
           <input id={inputId} name={name} type="checkbox" checked={value === true} onChange={(event) => onChange(event.target.checked)} />
           {humanize(name)}
         </label>
+      ) : schema.enum ? (
+        <>
+          <label htmlFor={inputId}>{humanize(name)}</label>
+          <select id={inputId} name={name} value={String(value)} onChange={(event) => onChange(event.target.value)}>
+            {schema.enum.map((option) => (
+              <option key={option} value={option}>
+                {option}
+              </option>
+            ))}
+          </select>
+        </>
       ) : (
         <>
           <label htmlFor={inputId}>{humanize(name)}</label>
@@ -33,7 +44,7 @@ export function ParamField({ name, schema, value, error, onChange }: ParamFieldP
             min={schema.minimum ?? schema.exclusiveMinimum}
             max={schema.maximum ?? schema.exclusiveMaximum}
             step={inputStep(schema)}
-            placeholder={schema.default === undefined ? undefined : String(schema.default)}
+            placeholder={schema.nullable ? 'off' : schema.default === undefined ? undefined : String(schema.default)}
             onChange={(event) => onChange(event.target.value)}
           />
         </>
