@@ -1,6 +1,7 @@
 /**
  * Local infrastructure for `npm start` and the integration tests: the Temporal dev server (with its
- * Web UI) and an embedded PostgreSQL. Each start returns a handle whose stop() leaves no process behind.
+ * Web UI), an embedded PostgreSQL and an S3-compatible server. Each start returns a handle whose stop()
+ * leaves no process behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -203,4 +204,35 @@ export async function startEmbeddedPostgres(databaseDir: string, port: number, d
       return postgres.stop();
     },
   };
+}
+
+/**
+ * An S3-compatible server for tests: moto's server (PyPI `moto[server]`, installed into .tools/venv by
+ * scripts/install-s3-server.sh), else `moto_server` on PATH. Any bucket name of 3+ characters, any
+ * region and any access key pair work; clients need path-style addressing.
+ *
+ * moto keeps everything in memory: stopping or restarting it loses every bucket and object. To make
+ * the store unreachable for a while without losing data, put a pausable TCP proxy in front of it
+ * (test/integration/tcpProxy.ts).
+ */
+export async function startS3Server(options: { port: number }): Promise<RunningService> {
+  const candidates = [
+    join(PROJECT_ROOT, '.tools', 'venv', 'bin', 'moto_server'),
+    ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'moto_server')),
+  ];
+  const executable = candidates.find((candidate) => existsSync(candidate));
+  if (!executable) throw new Error('no moto_server: run `bash scripts/install-s3-server.sh` (installs moto[server] into .tools/venv)');
+  // stdout and stderr carry one log line per request: keep only the tail, for the error message.
+  const child = spawn(executable, ['-H', '127.0.0.1', '-p', String(options.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keepTail = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+  child.stdout?.on('data', keepTail);
+  child.stderr?.on('data', keepTail);
+  try {
+    await waitForPort(options.port, '127.0.0.1', 30_000, child);
+  } catch (error) {
+    await stopProcess(child);
+    throw new Error(`the S3 server (moto) did not start: ${(error as Error).message}\n${output}`, { cause: error });
+  }
+  return { address: `http://127.0.0.1:${options.port}`, stop: () => stopProcess(child) };
 }
