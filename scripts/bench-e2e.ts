@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSampleData } from '../src/data/sampleData';
-import { LocalBlobStore } from '../src/storage/blobStore';
+import { LocalBlobStore } from '../src/storage/providers';
 import { readManifestOf, runOnRealStack, startHarness } from '../test/integration/harness';
 
 const hourlySymbols = Array.from({ length: 100 }, (_, index) => `H${String(index).padStart(3, '0')}_KRW`);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MarketData } from '../src/data/marketData';
 import { writeSampleData } from '../src/data/sampleData';
-import { LocalBlobStore } from '../src/storage/blobStore';
+import { LocalBlobStore } from '../src/storage/providers';
 import { candlesPerSecond, measureRoundRobin, median, type BenchCase } from './lib/bench';
 
 const SYMBOL = 'BTC_KRW';

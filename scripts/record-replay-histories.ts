@@ -9,7 +9,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { BacktestRequestInput } from '../src/contracts/backtestRequest';
 import { taskCleanupWorkflowId, type TaskProgress } from '../src/contracts/task';
 import { writeSampleData } from '../src/data/sampleData';
-import { LocalBlobStore } from '../src/storage/blobStore';
+import { LocalBlobStore } from '../src/storage/providers';
 import { runOnRealStack, startBacktestWorkflow, startHarness, waitFor, type Harness } from '../test/integration/harness';
 
 const HISTORIES_DIR = join(__dirname, '..', 'test', 'replay', 'histories');

@@ -7,6 +7,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm install --no-audit --no-fund
 fi
 bash scripts/install-temporal-cli.sh
+bash scripts/install-s3-server.sh
 bash scripts/install-chromium.sh
 echo "== lint, type check and web page build"
 npx eslint .

@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { checkStorageEnvironment, storageEnvironmentShape } from './storage/providers';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalText = z
@@ -9,36 +10,40 @@ const optionalText = z
   .optional()
   .transform((value) => (value ? value : undefined));
 
-const environmentSchema = z.object({
-  DATA_ROOT: z
-    .string()
-    .default('./data')
-    .transform((value) => resolve(value)),
-  DATABASE_URL: optionalText,
-  TEMPORAL_ADDRESS: optionalText,
-  TEMPORAL_NAMESPACE: z.string().default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().default('backtests'),
-  SCHEDULES_TASK_QUEUE: z.string().default('backtests'),
-  TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
-  MAX_PARALLEL_SYMBOLS: positiveInt(8),
-  WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(availableParallelism()),
-  TASK_RESULT_TTL_DAYS: z.coerce.number().positive().default(7),
-  FAILED_TASK_TTL_DAYS: z.coerce.number().positive().default(1),
-  CLEANUP_CRON: z.string().default('0 3 * * *'),
-  RESULT_STORAGE_MODE: z.enum(['json-only', 'dual-write', 'postgres-only']).default('postgres-only'),
-  PARQUET_COMPRESSION: z.enum(['snappy', 'zstd', 'gzip', 'uncompressed']).default('snappy'),
-  MARKET_DATA_CACHE_MB: z.coerce.number().min(0).default(512),
-  API_HOST: z.string().default('127.0.0.1'),
-  API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  API_TOKEN: optionalText,
-  SUBMISSIONS_PER_MINUTE: positiveInt(120),
-  WORKER_METRICS_ADDRESS: z.string().default('127.0.0.1:9464'),
-  NODE_ENV: z.string().default('development'),
-  WORKER_ID: optionalText,
-  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
-  WORKFLOW_BUNDLE: optionalText,
-  FAILURE_WEBHOOK_URL: optionalText.pipe(z.url().optional()),
-});
+const environmentSchema = z
+  .object({
+    DATA_ROOT: z
+      .string()
+      .default('./data')
+      .transform((value) => resolve(value)),
+    DATABASE_URL: optionalText,
+    TEMPORAL_ADDRESS: optionalText,
+    TEMPORAL_NAMESPACE: z.string().default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().default('backtests'),
+    SCHEDULES_TASK_QUEUE: z.string().default('backtests'),
+    TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
+    MAX_PARALLEL_SYMBOLS: positiveInt(8),
+    WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(availableParallelism()),
+    TASK_RESULT_TTL_DAYS: z.coerce.number().positive().default(7),
+    FAILED_TASK_TTL_DAYS: z.coerce.number().positive().default(1),
+    CLEANUP_CRON: z.string().default('0 3 * * *'),
+    RESULT_STORAGE_MODE: z.enum(['json-only', 'dual-write', 'postgres-only']).default('postgres-only'),
+    PARQUET_COMPRESSION: z.enum(['snappy', 'zstd', 'gzip', 'uncompressed']).default('snappy'),
+    MARKET_DATA_CACHE_MB: z.coerce.number().min(0).default(512),
+    API_HOST: z.string().default('127.0.0.1'),
+    API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    API_TOKEN: optionalText,
+    SUBMISSIONS_PER_MINUTE: positiveInt(120),
+    WORKER_METRICS_ADDRESS: z.string().default('127.0.0.1:9464'),
+    NODE_ENV: z.string().default('development'),
+    WORKER_ID: optionalText,
+    WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
+    WORKFLOW_BUNDLE: optionalText,
+    FAILURE_WEBHOOK_URL: optionalText.pipe(z.url().optional()),
+    ...storageEnvironmentShape,
+    LOCAL_CACHE_DIR: optionalText,
+  })
+  .superRefine(checkStorageEnvironment);
 
 export type Config = z.output<typeof environmentSchema>;
 

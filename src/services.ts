@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config';
 import { DiskCache } from './data/diskCache';
 import { MarketData } from './data/marketData';
-import { LocalBlobStore, type BlobStore } from './storage/blobStore';
+import { LocalBlobStore, type BlobStore } from './storage/providers';
 
 export function createStore(config: Pick<Config, 'DATA_ROOT'>): BlobStore {
   return new LocalBlobStore(config.DATA_ROOT);
@@ -15,12 +15,12 @@ export function createStore(config: Pick<Config, 'DATA_ROOT'>): BlobStore {
 
 /** Market data through the store; a remote store's files are also kept on the local disk (LOCAL_CACHE_DIR). */
 export function createMarketData(
-  config: Pick<Config, 'MARKET_DATA_CACHE_MB' | 'DATA_ROOT'> & { STORAGE_PROVIDER?: string; LOCAL_CACHE_DIR?: string },
+  config: Pick<Config, 'MARKET_DATA_CACHE_MB' | 'DATA_ROOT' | 'STORAGE_PROVIDER' | 'LOCAL_CACHE_DIR'>,
   store: BlobStore,
   logger: Pick<Logger, 'warn'>,
 ): MarketData {
   const cacheBytes = config.MARKET_DATA_CACHE_MB * 1_000_000;
-  const remote = config.STORAGE_PROVIDER !== undefined && config.STORAGE_PROVIDER !== 'local';
+  const remote = config.STORAGE_PROVIDER !== 'local';
   return new MarketData({
     store,
     cacheBytes,

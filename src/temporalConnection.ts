@@ -4,7 +4,7 @@
  * within a second of the server's return instead of backing off for minutes (DESIGN.md section 11).
  */
 import { InterceptingCall, status as grpcStatus, type Interceptor } from '@grpc/grpc-js';
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionOptions } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { Config } from './config';
 
 /** A call without its own deadline gives up after this long: the API answers 503 in under 2 s. */
@@ -26,29 +26,27 @@ function defaultDeadline(milliseconds: number): Interceptor {
 
 export type TemporalSettings = Pick<Config, 'TEMPORAL_NAMESPACE'> & { TEMPORAL_ADDRESS: string };
 
-function connectionOptions(settings: TemporalSettings, callDeadlineMs: number | undefined): ConnectionOptions {
-  return {
-    address: settings.TEMPORAL_ADDRESS,
-    channelArgs: RECONNECT_CHANNEL_ARGS,
-    interceptors: [
-      ...(callDeadlineMs === undefined ? [] : [defaultDeadline(callDeadlineMs)]),
-      makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 3, maxIntervalMs: () => 300 })),
-    ],
-  };
-}
-
 /**
  * A client that connects on first use, so the API starts (and answers 503) while Temporal is down. Its
- * calls fail within DEFAULT_CALL_DEADLINE_MS unless they set a deadline of their own.
+ * calls fail within DEFAULT_CALL_DEADLINE_MS unless they set a deadline of their own, and are not retried:
+ * the API answers at once and its caller retries.
  */
 export function lazyApiClient(settings: TemporalSettings): Client {
-  const connection = Connection.lazy(connectionOptions(settings, DEFAULT_CALL_DEADLINE_MS));
+  const connection = Connection.lazy({
+    address: settings.TEMPORAL_ADDRESS,
+    channelArgs: RECONNECT_CHANNEL_ARGS,
+    interceptors: [defaultDeadline(DEFAULT_CALL_DEADLINE_MS)],
+  });
   return new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE });
 }
 
-/** A connected client for scripts and the worker's schedule setup: calls wait as long as the server needs. */
+/** A connected client for scripts, tests and the worker's schedule setup: calls are retried and wait as long as the server needs. */
 export async function connectClient(settings: TemporalSettings): Promise<Client> {
-  const connection = await Connection.connect(connectionOptions(settings, undefined));
+  const connection = await Connection.connect({
+    address: settings.TEMPORAL_ADDRESS,
+    channelArgs: RECONNECT_CHANNEL_ARGS,
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions())],
+  });
   return new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE });
 }
 

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { MarketData } from '../data/marketData';
 import type { BacktestResultsRepository } from '../storage/backtestResults';
-import type { BlobStore } from '../storage/blobStore';
+import type { BlobStore } from '../storage/providers';
 
 export interface ApiDependencies {
   config: Pick<

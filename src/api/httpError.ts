@@ -1,7 +1,7 @@
 /** Errors the API answers with: `{ error, message, details? }`, never a stack trace. */
 import type { ErrorRequestHandler } from 'express';
 import type { z } from 'zod';
-import { isStoreUnavailable } from '../storage/blobStore';
+import { isStoreUnavailable } from '../storage/providers';
 import { isDatabaseOutage } from '../storage/database';
 import { isTemporalOutage } from '../temporalConnection';
 

@@ -12,7 +12,7 @@ import { temporal as proto } from '@temporalio/proto';
 import type { BacktestWorkflowResult, SymbolHeartbeat, SymbolProgress, TaskProgress, TaskStatus } from '../contracts/task';
 import { SYMBOLS_PER_BATCH, symbolBatchWorkflowId, taskDirectory } from '../contracts/task';
 import { rowStatus, type BacktestResultRow, type BacktestResultsRepository } from '../storage/backtestResults';
-import type { BlobStore } from '../storage/blobStore';
+import type { BlobStore } from '../storage/providers';
 import { isDatabaseOutage } from '../storage/database';
 import { readManifest, type Manifest } from '../storage/manifest';
 import { listStagedSymbols } from '../storage/staging';

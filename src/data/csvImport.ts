@@ -12,7 +12,7 @@ import { stat } from 'node:fs/promises';
 import { CsvError, parse } from 'csv-parse';
 import type { Timeframe } from '../engine/timeframes';
 import type { Candles } from '../engine/types';
-import type { BlobStore } from '../storage/blobStore';
+import type { BlobStore } from '../storage/providers';
 import { allocateCandles, CandleAccumulator, candleColumnNames, sliceCandles, type CandleColumnName } from './candleColumns';
 import { decodeCandleFile, encodeCandleFile } from './candleFile';
 import { describeInvalidCandle, isValidCandle } from './candleRules';

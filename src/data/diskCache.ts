@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { BlobInfo } from '../storage/blobStore';
+import type { BlobInfo } from '../storage/providers';
 
 export class DiskCache {
   /** Local path -> size, in least-recently-used order (loaded from the directory on first use). */

@@ -3,7 +3,7 @@
  * before anything touches the store, folder discovery, and the UTC date arithmetic of year files.
  */
 import { timeframes, type Timeframe } from '../engine/timeframes';
-import type { BlobStore } from '../storage/blobStore';
+import type { BlobStore } from '../storage/providers';
 import { MarketDataError } from './marketDataError';
 
 const SYMBOL_PATTERN = /^[A-Z0-9]+_[A-Z0-9]+$/;

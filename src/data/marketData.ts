@@ -7,7 +7,7 @@
  */
 import type { Timeframe } from '../engine/timeframes';
 import type { Candles } from '../engine/types';
-import { BlobNotFoundError, type BlobInfo, type BlobStore } from '../storage/blobStore';
+import { BlobNotFoundError, type BlobInfo, type BlobStore } from '../storage/providers';
 import { md5 } from '../shared/checksum';
 import { readParquetRowGroupSizes } from '../shared/parquet';
 import { concatCandles, lowerBound, sliceCandles } from './candleColumns';

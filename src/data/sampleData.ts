@@ -5,7 +5,7 @@
  * (a close above the recent high-volume zone, and a long body on >= 1.5x the average volume).
  */
 import type { Timeframe } from '../engine/timeframes';
-import type { BlobStore } from '../storage/blobStore';
+import type { BlobStore } from '../storage/providers';
 import type { Candles } from '../engine/types';
 import { allocateCandles, lowerBound, sliceCandles } from './candleColumns';
 import { encodeCandleFile } from './candleFile';

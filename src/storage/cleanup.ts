@@ -6,7 +6,7 @@
 import type { CleanupReport } from '../contracts/cleanup';
 import { taskDirectory } from '../contracts/task';
 import type { BacktestResultsRepository } from './backtestResults';
-import type { BlobStore } from './blobStore';
+import type { BlobStore } from './providers';
 import { readManifest } from './manifest';
 
 export interface CleanupTargets {

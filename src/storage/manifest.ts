@@ -7,7 +7,7 @@ import type { BacktestRequest } from '../contracts/backtestRequest';
 import type { Manifest, ManifestSymbol, ResultFile } from '../contracts/manifest';
 import { taskDirectory, type SymbolOutcome } from '../contracts/task';
 import type { ParquetCompression } from '../shared/parquet';
-import { BlobNotFoundError, type BlobStore } from './blobStore';
+import { BlobNotFoundError, type BlobStore } from './providers';
 import type { SymbolStagingRecord } from './staging';
 
 export const RESULT_SCHEMA_VERSION = '1.0';

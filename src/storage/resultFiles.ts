@@ -9,7 +9,7 @@ import { taskDirectory, type SymbolOutcome } from '../contracts/task';
 import type { SymbolSummary } from '../engine/types';
 import { md5 } from '../shared/checksum';
 import { tableToParquet, type ParquetCompression } from '../shared/parquet';
-import type { BlobStore } from './blobStore';
+import type { BlobStore } from './providers';
 import { encodeLegacyResult, LEGACY_RESULT_FILE } from './legacy/legacyResult';
 import { buildManifest, RESULT_SCHEMA_VERSION, writeManifest, type ExecutionContext, type Manifest, type ResultFile } from './manifest';
 import { buildSymbolSummaryTable, performanceCurveSchema, RESULT_TABLES, symbolSignalsSchema, type ResultTables } from './resultTables';

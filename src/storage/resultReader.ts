@@ -1,6 +1,6 @@
 /** A finished task's three tables for the API's readers, whatever storage mode wrote them. */
 import { taskDirectory } from '../contracts/task';
-import type { BlobStore } from './blobStore';
+import type { BlobStore } from './providers';
 import { LEGACY_RESULT_FILE, legacyResultToTables, parseLegacyResult } from './legacy/legacyResult';
 import type { Manifest } from './manifest';
 import { RESULT_TABLES, type TableInput } from './resultTables';

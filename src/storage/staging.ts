@@ -5,7 +5,7 @@
 import { Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { taskDirectory } from '../contracts/task';
 import type { BacktestOutput, SymbolSummary } from '../engine/types';
-import type { BlobStore } from './blobStore';
+import type { BlobStore } from './providers';
 import { buildPerformanceCurveTable, buildSymbolSignalsTable } from './resultTables';
 
 /** Facts about the OHLCV data one symbol's result was computed from. */

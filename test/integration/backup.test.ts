@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { Client, type Pool } from 'pg';
 import { writeSampleData } from '../../src/data/sampleData';
 import { BACKUP_MANIFEST, createBackup, findPgTool, restoreBackup, type BackupManifest } from '../../src/storage/backup';
-import { LocalBlobStore } from '../../src/storage/blobStore';
+import { LocalBlobStore } from '../../src/storage/providers';
 import { BacktestResultsRepository } from '../../src/storage/backtestResults';
 import { createPool, runMigrations } from '../../src/storage/database';
 import { migrateLegacyResults } from '../../src/storage/legacy/migrateLegacy';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
 import { writeSampleData } from '../../src/data/sampleData';
-import { LocalBlobStore } from '../../src/storage/blobStore';
+import { LocalBlobStore } from '../../src/storage/providers';
 import { startBacktestWorkflow, startHarness, waitFor, type Harness } from './harness';
 
 const symbols = Array.from({ length: 30 }, (_, index) => `C${String(index).padStart(2, '0')}_KRW`);

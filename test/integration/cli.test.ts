@@ -10,7 +10,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { writeSampleData } from '../../src/data/sampleData';
-import { LocalBlobStore } from '../../src/storage/blobStore';
+import { LocalBlobStore } from '../../src/storage/providers';
 import type { BacktestRequestInput } from '../../src/contracts/backtestRequest';
 import { startBacktestWorkflow, startHarness, waitFor, type Harness } from './harness';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import { writeSampleData } from '../../src/data/sampleData';
-import { LocalBlobStore } from '../../src/storage/blobStore';
+import { LocalBlobStore } from '../../src/storage/providers';
 import { freePort, startEmbeddedPostgres, startTemporalDevServer, type RunningService } from '../../scripts/lib/devServices';
 
 const ADMIN_URL = process.env.TEST_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -15,7 +15,7 @@ import type { BacktestWorkflowInput } from '../../src/contracts/task';
 import { loadConfig, type Config } from '../../src/config';
 import { createMarketData, createStore } from '../../src/services';
 import { BacktestResultsRepository } from '../../src/storage/backtestResults';
-import type { BlobStore } from '../../src/storage/blobStore';
+import type { BlobStore } from '../../src/storage/providers';
 import { createPool, runMigrations } from '../../src/storage/database';
 import { readManifest, type Manifest } from '../../src/storage/manifest';
 import { connectClient, lazyApiClient } from '../../src/temporalConnection';

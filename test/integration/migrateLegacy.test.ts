@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Pool } from 'pg';
 import { mulberry32 } from '../../src/data/sampleData';
-import { LocalBlobStore } from '../../src/storage/blobStore';
+import { LocalBlobStore } from '../../src/storage/providers';
 import { BacktestResultsRepository } from '../../src/storage/backtestResults';
 import { createPool, runMigrations } from '../../src/storage/database';
 import type { LegacyResultJson } from '../../src/storage/legacy/legacyResult';

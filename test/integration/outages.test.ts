@@ -11,7 +11,7 @@ import { freePort, startTemporalDevServer, type RunningService } from '../../scr
 import type { Manifest } from '../../src/contracts/manifest';
 import { writeSampleData } from '../../src/data/sampleData';
 import { md5 } from '../../src/shared/checksum';
-import { LocalBlobStore } from '../../src/storage/blobStore';
+import { LocalBlobStore } from '../../src/storage/providers';
 import { connectClient } from '../../src/temporalConnection';
 import { waitFor } from './harness';
 import { startApiProcess, startPostgresProcess, startWorkerProcess, type PlatformProcess, type StackAddresses } from './processes';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { SYMBOLS_PER_BATCH, symbolBatchWorkflowId, type BacktestWorkflowResult, type SymbolProgress } from '../../src/contracts/task';
 import { writeSampleData } from '../../src/data/sampleData';
-import { LocalBlobStore } from '../../src/storage/blobStore';
+import { LocalBlobStore } from '../../src/storage/providers';
 import { parquetToTable } from '../../src/shared/parquet';
 import { startBacktestWorkflow, startHarness, type Harness } from './harness';
 

@@ -12,7 +12,7 @@ import { createApp } from '../../src/api/app';
 import { CLEANUP_SCHEDULE_ID } from '../../src/contracts/task';
 import { writeSampleData } from '../../src/data/sampleData';
 import { createMarketData } from '../../src/services';
-import { LocalBlobStore } from '../../src/storage/blobStore';
+import { LocalBlobStore } from '../../src/storage/providers';
 import { lazyApiClient } from '../../src/temporalConnection';
 import { ensureSchedules } from '../../src/worker';
 import { startHarness, waitFor, type Harness } from './harness';

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BacktestWorkflowResult } from '../../src/contracts/task';
 import { writeSampleData } from '../../src/data/sampleData';
-import { LocalBlobStore } from '../../src/storage/blobStore';
+import { LocalBlobStore } from '../../src/storage/providers';
 import { progressQuery } from '../../src/workflows/backtestWorkflow';
 import { parquetFilesOf, readManifestOf, startBacktestWorkflow, startHarness, waitFor, type Harness } from './harness';
 import { startWorkerProcess, type PlatformProcess } from './processes';

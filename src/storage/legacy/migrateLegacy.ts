@@ -19,7 +19,7 @@ import type pg from 'pg';
 import { taskDirectory } from '../../contracts/task';
 import { md5 } from '../../shared/checksum';
 import type { ParquetCompression } from '../../shared/parquet';
-import type { BlobStore } from '../blobStore';
+import type { BlobStore } from '../providers';
 import type { BacktestResultRow } from '../backtestResults';
 import { RESULT_SCHEMA_VERSION, type ResultFile } from '../manifest';
 import { encodeResultTables } from '../resultFiles';

@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { TaskProgress, TaskStatus } from '../../../src/contracts/task';
 import { readTaskView } from '../../../src/api/taskView';
 import type { BacktestResultsRepository } from '../../../src/storage/backtestResults';
-import type { BlobStore } from '../../../src/storage/blobStore';
+import type { BlobStore } from '../../../src/storage/providers';
 
 const MEMO = { strategy: 'volume_long_candle', symbols: ['BTC_KRW'], timeframe: '1d', start_date: '2024-01-01', end_date: '2024-12-31' };
 

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { importCsv, type CsvImportRequest } from '../../../src/data/csvImport';
 import { MarketData } from '../../../src/data/marketData';
-import { LocalBlobStore } from '../../../src/storage/blobStore';
+import { LocalBlobStore } from '../../../src/storage/providers';
 import { MarketDataError } from '../../../src/data/marketDataError';
 import { createDataRoot, removeDataRoot } from './marketDataFixtures';
 

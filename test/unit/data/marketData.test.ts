@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { MarketData, type CandleRange } from '../../../src/data/marketData';
 import { MarketDataError } from '../../../src/data/marketDataError';
 import { writeSampleData } from '../../../src/data/sampleData';
-import { LocalBlobStore } from '../../../src/storage/blobStore';
+import { LocalBlobStore } from '../../../src/storage/providers';
 import {
   createDataRoot,
   DAY_MS,

@@ -2,7 +2,7 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MarketData } from '../../../src/data/marketData';
 import { generateSampleCandles, mulberry32, writeSampleData } from '../../../src/data/sampleData';
-import { LocalBlobStore } from '../../../src/storage/blobStore';
+import { LocalBlobStore } from '../../../src/storage/providers';
 import { strategies } from '../../../src/engine/strategies';
 import type { Candles } from '../../../src/engine/types';
 import { createDataRoot, removeDataRoot } from './marketDataFixtures';
