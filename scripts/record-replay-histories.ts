@@ -7,9 +7,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { BacktestRequestInput } from '../src/contracts/backtestRequest';
-import { taskCleanupWorkflowId, type TaskProgress } from '../src/contracts/task';
+import { taskCleanupWorkflowId } from '../src/contracts/task';
 import { writeSampleData } from '../src/data/sampleData';
 import { LocalBlobStore } from '../src/storage/providers';
+import { progressQuery } from '../src/workflows/backtestWorkflow';
 import { runOnRealStack, startBacktestWorkflow, startHarness, waitFor, type Harness } from '../test/integration/harness';
 
 const HISTORIES_DIR = join(__dirname, '..', 'test', 'replay', 'histories');
@@ -48,7 +49,7 @@ runOnRealStack(async () => {
       1,
     );
     await waitFor(
-      () => cancelled.query<TaskProgress>('progress'),
+      () => cancelled.query(progressQuery),
       (progress) => progress.symbols.some((symbol) => symbol.state !== 'pending'),
     );
     await cancelled.cancel();

@@ -4,7 +4,8 @@
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BacktestWorkflowResult, TaskProgress } from '../../src/contracts/task';
+import type { BacktestWorkflowResult } from '../../src/contracts/task';
+import { progressQuery } from '../../src/workflows/backtestWorkflow';
 import { startBacktestWorkflow, startHarness, type Harness } from './harness';
 
 let harness: Harness;
@@ -33,7 +34,7 @@ async function runWorkflow(symbols: string[]) {
   });
   const task_id = handle.workflowId;
   const result = (await handle.result()) as BacktestWorkflowResult;
-  const progress = await handle.query<TaskProgress>('progress');
+  const progress = await handle.query(progressQuery);
   const manifest = JSON.parse(readFileSync(join(dataRoot, 'tasks', task_id, 'manifest.json'), 'utf8'));
   return { task_id, result, progress, manifest };
 }

@@ -11,6 +11,7 @@ import request from 'supertest';
 import { ensureCleanupSchedule } from '../../src/cleanupSchedule';
 import { CLEANUP_SCHEDULE_ID, taskCleanupWorkflowId } from '../../src/contracts/task';
 import type { CleanupReport } from '../../src/contracts/cleanup';
+import { cleanupSweepWorkflow } from '../../src/workflows/cleanupWorkflows';
 import { startHarness, type Harness } from './harness';
 
 const TTL_SECONDS = 3;
@@ -51,11 +52,11 @@ const taskExists = async (harness: Harness, taskId: string) => ({
 });
 
 async function sweep(harness: Harness, dryRun = false): Promise<CleanupReport> {
-  return (await harness.client.workflow.execute('cleanupSweepWorkflow', {
+  return harness.client.workflow.execute(cleanupSweepWorkflow, {
     taskQueue: harness.config.TEMPORAL_TASK_QUEUE,
     workflowId: `sweep-test-${Date.now()}`,
     args: [{ dry_run: dryRun }],
-  })) as CleanupReport;
+  });
 }
 
 it('deletes an expired task at its expiry, keeps pinned and fresh ones, and sweeps idempotently', async () => {

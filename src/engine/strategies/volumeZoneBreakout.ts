@@ -267,8 +267,129 @@ function blockSummariesInto(scratch: ChunkScratch, barCount: number, blockShift:
 }
 
 /**
+ * What the last full pass found about the volume above its threshold E, carried along with the window: the
+ * bounds move in O(1) per bar (add the bar that entered, remove the one that left) and keep deciding the
+ * following bars while they can. The volume above E falls as E rises: a lower bound still holds for a lower
+ * E, an upper bound for a higher one.
+ */
+interface CarriedBounds {
+  /** The bar the bounds were last moved to; -1 before the first full pass. */
+  bar: number;
+  threshold: number;
+  total: number;
+  surelyAbove: number;
+  maybeAbove: number;
+  /** Rounding the bounds have picked up, so far. */
+  rounding: number;
+}
+
+/** A bar's decision: a signal, none, or not yet known (the next, costlier test decides). */
+const SIGNAL = 1;
+const NO_SIGNAL = 0;
+const UNDECIDED = -1;
+
+/** Tries to decide bar i from the carried bounds, moved forward by one bar. */
+function decideByCarriedBounds(
+  carried: CarriedBounds,
+  factors: Float64Array,
+  volume: Float64Array,
+  i: number,
+  windowStart: number,
+  threshold: number,
+  topShare: number,
+  tieTolerance: number,
+): number {
+  const leavingBar = windowStart - 1;
+  const enteringBar = i - 1;
+  const shift =
+    volumeAboveInBars(factors, enteringBar, i, carried.threshold) - volumeAboveInBars(factors, leavingBar, windowStart, carried.threshold);
+  carried.total += volume[enteringBar] - volume[leavingBar];
+  carried.surelyAbove += shift;
+  carried.maybeAbove += shift;
+  // these updates round by far less than 2^-48 of the volumes they touch
+  carried.rounding += 2 ** -48 * (carried.total + volume[enteringBar] + volume[leavingBar]);
+  const target = topShare * carried.total;
+  const slack = carried.total * tieTolerance + carried.rounding;
+  if (threshold <= carried.threshold && carried.surelyAbove > target + slack) return NO_SIGNAL;
+  if (threshold >= carried.threshold && carried.maybeAbove < target - slack) return SIGNAL;
+  return UNDECIDED;
+}
+
+/** Volume of bars [from, to) of one block: the block's precomputed sum when the segment is the whole block. */
+function segmentVolume(scratch: ChunkScratch, block: number, from: number, to: number, blockShift: number): number {
+  return to - from === 1 << blockShift ? scratch.blocks[block * BLOCK_STRIDE + 2] : volumeInBars(scratch.volume, from, to);
+}
+
+/**
+ * Decides bar i from the window [windowStart, i) with bounds on the volume above E: by blocks first, without
+ * branches (bars of blocks wholly above E count for sure, of blocks reaching E maybe, the others not at all),
+ * then straddling blocks bar by bar until one bound decides. UNDECIDED when both bounds sit within rounding
+ * of the target (a near-tie). Leaves its bounds in `carried` for the next bars.
+ */
+function decideByBlocks(
+  carried: CarriedBounds,
+  scratch: ChunkScratch,
+  i: number,
+  windowStart: number,
+  blockShift: number,
+  threshold: number,
+  topShare: number,
+  tieTolerance: number,
+): number {
+  const { factors, blocks } = scratch;
+  const firstBlock = windowStart >> blockShift;
+  const lastBlock = (i - 1) >> blockShift;
+  // a positive nudge below a quarter of E's ulp: x + nudge keeps the sign of x and is never 0
+  const nudge = threshold * 2 ** -60;
+  let total = 0;
+  let surelyAbove = 0;
+  let maybeAbove = 0;
+  // every block: its volume counts above E for sure, maybe, or not at all
+  for (let block = firstBlock; block <= lastBlock; block++) {
+    const row = block * BLOCK_STRIDE;
+    const from = block === firstBlock ? windowStart : block << blockShift;
+    const to = block === lastBlock ? i : (block + 1) << blockShift;
+    const blockVolume = segmentVolume(scratch, block, from, to, blockShift);
+    total += blockVolume;
+    const lowestAboveE = blocks[row] - threshold + nudge;
+    const highestAboveE = blocks[row + 1] - threshold + nudge;
+    // (sign(lowest) + sign(highest)) / 2 with one division, exactly: 1 above E, 0 straddling, -1 below
+    const lowestMagnitude = Math.abs(lowestAboveE);
+    const highestMagnitude = Math.abs(highestAboveE);
+    const side = (0.5 * (lowestAboveE * highestMagnitude + highestAboveE * lowestMagnitude)) / (lowestMagnitude * highestMagnitude);
+    surelyAbove += blockVolume * 0.5 * (side + Math.abs(side));
+    maybeAbove += blockVolume * (1 - 0.5 * (Math.abs(side) - side));
+  }
+  const target = topShare * total;
+  const slack = total * tieTolerance;
+  // straddling blocks bar by bar, tightening both bounds, until one of them decides
+  for (let block = firstBlock; block <= lastBlock; block++) {
+    if (surelyAbove > target + slack || maybeAbove < target - slack) break;
+    const row = block * BLOCK_STRIDE;
+    if (blocks[row] < threshold && blocks[row + 1] >= threshold) {
+      const from = block === firstBlock ? windowStart : block << blockShift;
+      const to = block === lastBlock ? i : (block + 1) << blockShift;
+      const above = volumeAboveInBars(factors, from, to, threshold);
+      surelyAbove += above;
+      maybeAbove -= segmentVolume(scratch, block, from, to, blockShift) - above;
+    }
+  }
+  carried.bar = i;
+  carried.threshold = threshold;
+  carried.total = total;
+  carried.surelyAbove = surelyAbove;
+  carried.maybeAbove = maybeAbove;
+  // the pass's own rounding allowance travels with its bounds
+  carried.rounding = slack;
+  if (surelyAbove > target + slack) return NO_SIGNAL;
+  if (maybeAbove < target - slack) return SIGNAL;
+  return UNDECIDED;
+}
+
+/**
  * Decides bars [window, barCount) of a loaded chunk (indices from the chunk's first loaded bar, `base` in
- * the candles) and marks the signals in `out`; returns their number.
+ * the candles) and marks the signals in `out`; returns their number. Each bar is decided by the cheapest
+ * test that can: the carried bounds, then the blocks, then, for a near-tie or tiny volumes, the histogram.
  */
 function signalsOfChunk(
   params: VolumeZoneBreakoutParams,
@@ -283,39 +404,45 @@ function signalsOfChunk(
   const binCount = params.num_bins;
   const topShare = params.top_percentile;
   const breakoutFactor = 1 + params.breakout_buffer;
-  const { spanLow, spanHigh, volume, factors, blocks, suffixLow, suffixHigh, histogram } = scratch;
+  const { spanLow, spanHigh, volume, factors, suffixLow, suffixHigh, histogram } = scratch;
   // the fast sums and the histogram's each carry at most ~(window + binCount) roundings of size 2^-53 relative
   // to the total; this slack is about four times their combined worst case
   const tieTolerance = (window + binCount + 16) * 1e-15;
+  // the sliding window's bookkeeping: prefix extremes of the current run of `window` bars, and volume counts
   let prefixLow = Infinity;
   let prefixHigh = -Infinity;
   let barsLeftInRun = window;
   let positiveVolumeBars = 0;
   let tinyVolumeBars = 0;
+  const carried: CarriedBounds = { bar: -1, threshold: 0, total: 0, surelyAbove: 0, maybeAbove: 0, rounding: 0 };
   let signalCount = 0;
-  // bounds on the volume above the last full pass's threshold, moved with the window bar by bar in O(1)
-  // (add the bar that entered, remove the one that left) while they keep deciding the following bars
-  let carriedBar = -1;
-  let carriedThreshold = 0;
-  let carriedTotal = 0;
-  let carriedSurelyAbove = 0;
-  let carriedMaybeAbove = 0;
-  let carriedRounding = 0;
 
   // each bar: decide on the window [i - window, i), then slide the window forward by one bar
   for (let i = 0; i < barCount; i++) {
     if (i >= window && positiveVolumeBars > 0) {
-      const rangeLow = Math.min(suffixLow[i - window], prefixLow);
-      const rangeHigh = Math.max(suffixHigh[i - window], prefixHigh);
+      const windowStart = i - window;
+      const rangeLow = Math.min(suffixLow[windowStart], prefixLow);
+      const rangeHigh = Math.max(suffixHigh[windowStart], prefixHigh);
       const barHigh = high[base + i];
       // an empty range has no bins; a high below the lowest edge cannot break out
       if (rangeHigh > rangeLow && barHigh >= rangeLow * breakoutFactor) {
         const binWidth = (rangeHigh - rangeLow) / binCount;
         const highestPassingBin = highestBinAtOrBelow(rangeLow, rangeHigh, binWidth, binCount, breakoutFactor, barHigh);
-        const windowStart = i - window;
-        let isSignal = true;
-        if (tinyVolumeBars > 0) {
-          isSignal = breaksOutByHistogram(
+        // a high that clears the top bin's edge is a signal whatever the volumes
+        let decision = SIGNAL;
+        if (tinyVolumeBars === 0 && highestPassingBin < binCount - 1) {
+          const threshold = binEdge(rangeLow, rangeHigh, binWidth, binCount, highestPassingBin + 1);
+          decision =
+            carried.bar === i - 1
+              ? decideByCarriedBounds(carried, factors, volume, i, windowStart, threshold, topShare, tieTolerance)
+              : UNDECIDED;
+          if (decision === UNDECIDED)
+            decision = decideByBlocks(carried, scratch, i, windowStart, blockShift, threshold, topShare, tieTolerance);
+          else carried.bar = i;
+        }
+        if (tinyVolumeBars > 0 || decision === UNDECIDED) {
+          // tiny volumes or a near-tie: the literal histogram decides
+          const breaks = breaksOutByHistogram(
             spanLow,
             spanHigh,
             volume,
@@ -328,107 +455,16 @@ function signalsOfChunk(
             barHigh,
             histogram,
           );
-        } else if (highestPassingBin < binCount - 1) {
-          const threshold = binEdge(rangeLow, rangeHigh, binWidth, binCount, highestPassingBin + 1);
-          let isDecided = false;
-          if (carriedBar === i - 1) {
-            const leavingBar = windowStart - 1;
-            const enteringBar = i - 1;
-            const shift =
-              volumeAboveInBars(factors, enteringBar, i, carriedThreshold) -
-              volumeAboveInBars(factors, leavingBar, windowStart, carriedThreshold);
-            carriedTotal += volume[enteringBar] - volume[leavingBar];
-            carriedSurelyAbove += shift;
-            carriedMaybeAbove += shift;
-            // these updates round by far less than 2^-48 of the volumes they touch
-            carriedRounding += 2 ** -48 * (carriedTotal + volume[enteringBar] + volume[leavingBar]);
-            const target = topShare * carriedTotal;
-            const slack = carriedTotal * tieTolerance + carriedRounding;
-            // the volume above E falls as E rises: a lower bound holds for any E at or below the carried
-            // threshold, an upper bound for any E at or above it
-            if (threshold <= carriedThreshold && carriedSurelyAbove > target + slack) {
-              isSignal = false;
-              isDecided = true;
-            } else if (threshold >= carriedThreshold && carriedMaybeAbove < target - slack) {
-              isDecided = true;
-            }
-          }
-          if (!isDecided) {
-            const firstBlock = windowStart >> blockShift;
-            const lastBlock = (i - 1) >> blockShift;
-            // a positive nudge below a quarter of E's ulp: x + nudge keeps the sign of x and is never 0
-            const nudge = threshold * 2 ** -60;
-            let total = 0;
-            let volumeSurelyAbove = 0;
-            let volumeMaybeAbove = 0;
-            // bound the volume above E by blocks, without branches: all bars above E (block min >= E) count for
-            // sure, bars of blocks reaching E (block max >= E) maybe, the others not at all
-            for (let block = firstBlock; block <= lastBlock; block++) {
-              const row = block * BLOCK_STRIDE;
-              const segmentStart = block === firstBlock ? windowStart : block << blockShift;
-              const segmentEnd = block === lastBlock ? i : (block + 1) << blockShift;
-              const segmentVolume =
-                segmentEnd - segmentStart === 1 << blockShift ? blocks[row + 2] : volumeInBars(volume, segmentStart, segmentEnd);
-              total += segmentVolume;
-              const lowestAboveE = blocks[row] - threshold + nudge;
-              const highestAboveE = blocks[row + 1] - threshold + nudge;
-              // (sign(lowest) + sign(highest)) / 2 with one division, exactly: 1 above E, 0 straddling, -1 below
-              const lowestMagnitude = Math.abs(lowestAboveE);
-              const highestMagnitude = Math.abs(highestAboveE);
-              const side =
-                (0.5 * (lowestAboveE * highestMagnitude + highestAboveE * lowestMagnitude)) / (lowestMagnitude * highestMagnitude);
-              volumeSurelyAbove += segmentVolume * 0.5 * (side + Math.abs(side));
-              volumeMaybeAbove += segmentVolume * (1 - 0.5 * (Math.abs(side) - side));
-            }
-            const target = topShare * total;
-            const slack = total * tieTolerance;
-            // settle straddling blocks bar by bar, tightening both bounds, until one of them decides
-            for (let block = firstBlock; block <= lastBlock; block++) {
-              if (volumeSurelyAbove > target + slack || volumeMaybeAbove < target - slack) break;
-              const row = block * BLOCK_STRIDE;
-              if (blocks[row] < threshold && blocks[row + 1] >= threshold) {
-                const segmentStart = block === firstBlock ? windowStart : block << blockShift;
-                const segmentEnd = block === lastBlock ? i : (block + 1) << blockShift;
-                const segmentVolume =
-                  segmentEnd - segmentStart === 1 << blockShift ? blocks[row + 2] : volumeInBars(volume, segmentStart, segmentEnd);
-                const segmentAbove = volumeAboveInBars(factors, segmentStart, segmentEnd, threshold);
-                volumeSurelyAbove += segmentAbove;
-                volumeMaybeAbove -= segmentVolume - segmentAbove;
-              }
-            }
-            if (volumeSurelyAbove > target + slack) isSignal = false;
-            else if (!(volumeMaybeAbove < target - slack)) {
-              // every block is settled and both bounds sit within rounding of the target: a near-tie
-              isSignal = breaksOutByHistogram(
-                spanLow,
-                spanHigh,
-                volume,
-                windowStart,
-                i,
-                rangeLow,
-                rangeHigh,
-                topShare,
-                breakoutFactor,
-                barHigh,
-                histogram,
-              );
-            }
-            carriedThreshold = threshold;
-            carriedTotal = total;
-            carriedSurelyAbove = volumeSurelyAbove;
-            carriedMaybeAbove = volumeMaybeAbove;
-            // the pass's own rounding allowance travels with its bounds
-            carriedRounding = slack;
-          }
-          carriedBar = i;
+          decision = breaks ? SIGNAL : NO_SIGNAL;
         }
-        if (isSignal) {
+        if (decision === SIGNAL) {
           out[base + i] = 1;
           signalCount++;
         }
       }
     }
-    // extend the prefix extremes of the current run with bar i (a new run starts every `window` bars)
+    // slide: bar i joins the current run's prefix extremes and the counts (a new run starts every `window`
+    // bars), bar i - window leaves the counts
     if (barsLeftInRun === window) {
       prefixLow = spanLow[i];
       prefixHigh = spanHigh[i];
