@@ -16,7 +16,7 @@ import * as currentBacktest from '../src/engine/backtest';
 import * as currentExecution from '../src/engine/execution';
 import * as currentIndicators from '../src/engine/indicators';
 import * as currentStrategies from '../src/engine/strategies';
-import type { StrategyId } from '../src/engine/strategies';
+import type { BuiltinStrategyId } from '../src/engine/strategies';
 import type { Candles } from '../src/engine/types';
 import { candlesPerSecond, measureRoundRobin, median, type BenchCase } from './lib/bench';
 import { PROJECT_ROOT } from './lib/devServices';
@@ -72,20 +72,21 @@ function syntheticCandles(barCount: number, seed: number, barMs: number): Candle
 /** The parts of the engine the cases call; the indicators, and exit rules in the execution schema, only since they exist. */
 interface Engine {
   runBacktest: typeof currentBacktest.runBacktest;
-  strategies: typeof currentStrategies.strategies;
+  /** The built-in strategies by id (`strategies` at commits before plugins). */
+  strategies: typeof currentStrategies.builtinStrategies;
   executionParamsSchema: typeof currentExecution.executionParamsSchema;
   indicators?: typeof currentIndicators;
 }
 
-function defaultParams(strategyId: StrategyId): Record<string, unknown> {
-  return { ...currentStrategies.strategies[strategyId].paramsSchema.parse({}), ...currentExecution.executionParamsSchema.parse({}) };
+function defaultParams(strategyId: BuiltinStrategyId): Record<string, unknown> {
+  return { ...currentStrategies.builtinStrategies[strategyId].paramsSchema.parse({}), ...currentExecution.executionParamsSchema.parse({}) };
 }
 
 const MILLION = 1_000_000;
 const hourlyMillion = syntheticCandles(MILLION, 42, 3_600_000);
 const dailyThousand = syntheticCandles(1000, 7, 86_400_000);
 const signalBuffer = new Uint8Array(MILLION);
-const strategyIds: StrategyId[] = ['volume_zone_breakout', 'volume_long_candle'];
+const strategyIds: BuiltinStrategyId[] = ['volume_zone_breakout', 'volume_long_candle'];
 
 interface EngineCase extends BenchCase {
   /** The label without the commit: a case and its baseline share it. */
@@ -98,6 +99,14 @@ interface EngineCase extends BenchCase {
   milliseconds?: boolean;
 }
 
+/** The built-ins of an engine's strategies module, at commits before plugins (`strategies`) and after (`builtinStrategies`). */
+function builtinStrategiesOf(module: {
+  builtinStrategies?: Engine['strategies'];
+  strategies?: Engine['strategies'];
+}): Engine['strategies'] {
+  return module.builtinStrategies ?? module.strategies!;
+}
+
 /** The engine's source at `ref`, exported to a scratch folder in the project (so it finds node_modules) and imported from there. */
 async function engineAt(ref: string): Promise<{ engine: Engine; dispose: () => void }> {
   mkdirSync(join(PROJECT_ROOT, '.scratch'), { recursive: true });
@@ -107,7 +116,7 @@ async function engineAt(ref: string): Promise<{ engine: Engine; dispose: () => v
   const indicatorsPath = join(scratch, 'src/engine/indicators/index.ts');
   const engine: Engine = {
     runBacktest: (await import(join(scratch, 'src/engine/backtest.ts'))).runBacktest,
-    strategies: (await import(join(scratch, 'src/engine/strategies/index.ts'))).strategies,
+    strategies: builtinStrategiesOf(await import(join(scratch, 'src/engine/strategies/index.ts'))),
     executionParamsSchema: (await import(join(scratch, 'src/engine/execution.ts'))).executionParamsSchema,
     indicators: existsSync(indicatorsPath) ? await import(indicatorsPath) : undefined,
   };
@@ -148,7 +157,7 @@ function engineCases({ runBacktest, strategies }: Engine, suffix: string): Engin
 
 function backtestCase(
   runBacktest: Engine['runBacktest'],
-  strategyId: StrategyId,
+  strategyId: BuiltinStrategyId,
   params: Record<string, unknown>,
   variant: string,
   suffix: string,
@@ -208,7 +217,7 @@ async function main(): Promise<void> {
   ];
   const currentEngine: Engine = {
     runBacktest: currentBacktest.runBacktest,
-    strategies: currentStrategies.strategies,
+    strategies: currentStrategies.builtinStrategies,
     executionParamsSchema: currentExecution.executionParamsSchema,
     indicators: currentIndicators,
   };

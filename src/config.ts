@@ -42,6 +42,10 @@ const environmentSchema = z
     FAILURE_WEBHOOK_URL: optionalText.pipe(z.url().optional()),
     ...storageEnvironmentShape,
     LOCAL_CACHE_DIR: optionalText,
+    STRATEGIES_DIR: z
+      .string()
+      .default('./strategies')
+      .transform((value) => resolve(value)),
   })
   .superRefine(checkStorageEnvironment);
 

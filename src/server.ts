@@ -7,6 +7,7 @@ import { loadConfig } from './config';
 import { createLogger } from './logger';
 import { createMarketData, createStore } from './services';
 import { stopWithParent } from './stopWithParent';
+import { loadStrategies } from './strategyPlugins';
 import { BacktestResultsRepository } from './storage/backtestResults';
 import { createPool, runMigrations } from './storage/database';
 import { lazyApiClient } from './temporalConnection';
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
       await sleep(delayMs);
     }
   }
+  // Before any request: requests are validated against the built-ins and these plugins.
+  await loadStrategies({ directory: config.STRATEGIES_DIR, logger });
   // Lazy: the API serves (and answers 503 for what needs Temporal) even while Temporal is down.
   const temporal = lazyApiClient({ ...config, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS });
   const store = createStore(config);

@@ -12,6 +12,7 @@ import { stopWithParent } from './stopWithParent';
 import { createMarketData, createStore } from './services';
 import { BacktestResultsRepository } from './storage/backtestResults';
 import { createPool, runMigrations } from './storage/database';
+import { loadStrategies } from './strategyPlugins';
 import { connectClient } from './temporalConnection';
 
 export interface BacktestWorkerOptions {
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
   await untilAvailable('Temporal', logger, () => withClient(temporalAddress, config, (client) => ensureSchedules(client, config, logger)));
   const connection = await untilAvailable('Temporal', logger, () => NativeConnection.connect({ address: temporalAddress }));
   const store = createStore(config);
+  const strategies = await loadStrategies({ directory: config.STRATEGIES_DIR, logger });
   const worker = await createBacktestWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -121,6 +123,7 @@ async function main(): Promise<void> {
       repository: new BacktestResultsRepository(pool),
       logger,
       workerId: config.WORKER_ID ?? `${hostname()}-${process.pid}`,
+      strategies,
     },
   });
   // Worker.run resolves after SIGINT/SIGTERM: the SDK installs those handlers and drains in-flight tasks.

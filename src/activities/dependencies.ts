@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { MarketData } from '../data/marketData';
+import type { StrategyRegistry } from '../engine/strategies';
 import type { BacktestResultsRepository } from '../storage/backtestResults';
 import type { BlobStore } from '../storage/providers';
 
@@ -17,4 +18,6 @@ export interface ActivityDependencies {
   logger: Logger;
   /** This worker process, as manifests record it (WORKER_ID, else host and pid). */
   workerId: string;
+  /** The strategies this worker loaded (built-ins and STRATEGIES_DIR): what it runs, and the versions it checks. */
+  strategies: StrategyRegistry;
 }

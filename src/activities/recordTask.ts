@@ -34,9 +34,14 @@ function rowIdentity(taskId: string, request: BacktestRequest): TaskRowIdentity 
 export function createRecordTaskActivities({ config, store, repository, logger, workerId }: ActivityDependencies) {
   const retention = { completed: config.TASK_RESULT_TTL_DAYS, failed: config.FAILED_TASK_TTL_DAYS };
 
-  function executionContext(startedAt: string, request: BacktestRequest): ExecutionContext {
+  function executionContext({
+    started_at,
+    request,
+    strategy_version,
+  }: Pick<PersistInput, 'started_at' | 'request' | 'strategy_version'>): ExecutionContext {
     return {
-      started_at: startedAt,
+      strategy_version,
+      started_at,
       finished_at: new Date().toISOString(),
       execution_host: hostname(),
       environment: config.NODE_ENV,
@@ -63,8 +68,9 @@ export function createRecordTaskActivities({ config, store, repository, logger, 
   }
 
   /** Writes the result files and finishes the row; safe to retry after a crash at any step. */
-  async function persistResult({ task_id, request, outcomes, started_at }: PersistInput): Promise<BacktestWorkflowResult> {
-    const context = executionContext(started_at, request);
+  async function persistResult(input: PersistInput): Promise<BacktestWorkflowResult> {
+    const { task_id, request, outcomes } = input;
+    const context = executionContext(input);
     const persisted = await writeTaskResult(store, { taskId: task_id, request, outcomes, context, mode: config.RESULT_STORAGE_MODE });
     const { manifest } = persisted;
     const expires_at = expiryOf(manifest.status, context.finished_at, retention);
@@ -99,15 +105,9 @@ export function createRecordTaskActivities({ config, store, repository, logger, 
    * A task that could not finish (persisting failed for good, or cancelled): a failed manifest, no staging
    * left, and a row that is not `running` (created if the task's start was never recorded). Idempotent.
    */
-  async function recordTaskFailure({
-    task_id,
-    request,
-    started_at,
-    message,
-    cancelled,
-    symbols,
-  }: TaskFailureInput): Promise<TaskFailureRecord> {
-    const context = executionContext(started_at, request);
+  async function recordTaskFailure(input: TaskFailureInput): Promise<TaskFailureRecord> {
+    const { task_id, request, message, cancelled, symbols } = input;
+    const context = executionContext(input);
     await writeFailedTaskManifest(store, { taskId: task_id, request, context, message, symbols });
     // Before the row: a client that sees the task ended must find no staging left.
     await removeStaging(store, task_id);

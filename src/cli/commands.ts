@@ -111,8 +111,12 @@ export async function listStrategies(client: ApiClient, options: { json?: boolea
     return ExitCode.success;
   }
   const sections = body.strategies.map((strategy) => {
+    const origin = `${strategy.source}${strategy.file ? ` ${strategy.file}` : ''}, version ${strategy.version ?? MISSING}`;
+    if (!strategy.available) return [`${strategy.id} (${origin}): UNAVAILABLE`, `  ${strategy.error}`].join('\n');
     const properties = (strategy.parameters.properties ?? {}) as Record<string, ParameterSchema>;
-    return [strategy.id, `  ${strategy.description}`, '', formatTable(parameterColumns, Object.entries(properties))].join('\n');
+    return [`${strategy.id} (${origin})`, `  ${strategy.description}`, '', formatTable(parameterColumns, Object.entries(properties))].join(
+      '\n',
+    );
   });
   console.log(sections.join('\n\n'));
   return ExitCode.success;

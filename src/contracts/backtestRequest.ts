@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { executionParamsSchema } from '../engine/execution';
-import { isStrategyId, strategies, strategyIds, type StrategyId } from '../engine/strategies';
+import { getStrategy, isStrategyId, strategyRegistry, type StrategyId } from '../engine/strategies';
+import type { Strategy } from '../engine/strategy';
 import { periodsPerYear, timeframes, type Timeframe } from '../engine/timeframes';
 
 export { timeframes, type Timeframe };
@@ -37,15 +38,21 @@ export const isoDateSchema = z
     return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
   }, 'not a calendar date');
 
-const unknownStrategy = (input: unknown) => `unknown strategy ${JSON.stringify(input)}; available: ${strategyIds.join(', ')}`;
+/** Why `input` names no strategy that can run: unknown, or a plugin that failed to load (its error says where). */
+function unknownStrategy(input: unknown): string {
+  const registry = strategyRegistry();
+  const [failed] = typeof input === 'string' ? registry.unavailable(input) : [];
+  if (failed) return `strategy ${JSON.stringify(input)} is unavailable: its plugin failed to load: ${failed.error}`;
+  return `unknown strategy ${JSON.stringify(input)}; available: ${registry.ids().join(', ')}`;
+}
 
 export const strategyIdSchema = z
   .string({ error: (issue) => unknownStrategy(issue.input) })
   .refine((id): id is StrategyId => isStrategyId(id), { error: (issue) => unknownStrategy(issue.input) });
 
 /** A strategy's parameters plus the execution parameters, unknown keys refused. */
-export function paramsSchemaFor(strategyId: StrategyId) {
-  return z.strictObject({ ...strategies[strategyId].paramsSchema.shape, ...executionParamsSchema.shape });
+export function paramsSchemaFor(strategy: Pick<Strategy, 'paramsSchema'>) {
+  return z.strictObject({ ...strategy.paramsSchema.shape, ...executionParamsSchema.shape });
 }
 
 export function daysInRange(startDate: string, endDate: string): number {
@@ -96,7 +103,7 @@ function checkAcrossFields(value: unknown, ctx: RefinementContext): void {
   }
   const strategy = strategyIdSchema.safeParse(request.strategy);
   if (strategy.success) {
-    const params = paramsSchemaFor(strategy.data).safeParse(request.params ?? {});
+    const params = paramsSchemaFor(getStrategy(strategy.data)).safeParse(request.params ?? {});
     if (!params.success) {
       for (const issue of params.error.issues) ctx.addIssue({ ...issue, path: ['params', ...issue.path] } as never);
     }
@@ -105,7 +112,7 @@ function checkAcrossFields(value: unknown, ctx: RefinementContext): void {
 
 /** Validates a submission and returns it normalised: symbols upper-cased, every parameter default applied. */
 export const backtestRequestSchema = requestShape.superRefine(checkAcrossFields, { when: () => true }).transform((request) => {
-  const params = paramsSchemaFor(request.strategy).safeParse(request.params);
+  const params = paramsSchemaFor(getStrategy(request.strategy)).safeParse(request.params);
   // Bad parameters were already reported by checkAcrossFields.
   return params.success ? { ...request, params: params.data } : z.NEVER;
 });

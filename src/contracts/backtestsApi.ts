@@ -1,7 +1,7 @@
 /** The backtest routes of the HTTP contract: submitting, following, reading, managing and comparing tasks. */
 import { z } from 'zod';
 import { errorResponses } from './apiErrors';
-import { backtestRequestSchema, isoDateSchema, strategyIdSchema, symbolSchema } from './backtestRequest';
+import { backtestRequestSchema, isoDateSchema, symbolSchema } from './backtestRequest';
 import { defineRoutes } from './http';
 import { manifestSchema } from './manifest';
 import { curveRowSchema, summaryRowSchema, tradeRowSchema } from './resultRows';
@@ -93,7 +93,8 @@ export const fileParamsSchema = taskIdParamsSchema.extend({
 export const historyStatuses = ['running', 'completed', 'failed', 'cancelled'] as const;
 
 export const historyQuerySchema = z.strictObject({
-  strategy: strategyIdSchema.optional(),
+  // Any id, not only the strategies loaded now: the history keeps tasks of plugins since removed.
+  strategy: z.string().trim().min(1).max(100).optional(),
   status: z.enum(historyStatuses).optional(),
   symbol: symbolSchema.optional(),
   created_after: z.union([isoDateSchema, z.iso.datetime({ offset: true })]).optional(),

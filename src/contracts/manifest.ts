@@ -42,6 +42,10 @@ export const manifestSchema = z.object({
     worker_id: z.string().optional(),
     code_version: z.string().optional(),
     metrics_version: z.string().optional(),
+    strategy_version: z
+      .string()
+      .optional()
+      .describe('the version of the strategy the task ran: sha256 of a plugin module (first 12 hex), or the built-ins code version'),
     periods_per_year: z.number().optional().describe('bars per year used to annualise Sharpe, Sortino and CAGR (24/7 markets)'),
     schema_version: z.string(),
     compression: z.enum(['snappy', 'zstd', 'gzip', 'uncompressed']),

@@ -4,15 +4,28 @@ import { errorResponses } from './apiErrors';
 import { timeframeSchema } from './backtestRequest';
 import { defineRoutes } from './http';
 
-export const strategiesResponseSchema = z.object({
-  strategies: z.array(
-    z.object({
-      id: z.string(),
-      description: z.string(),
-      parameters: z.record(z.string(), z.unknown()).describe('JSON Schema of the params object, with defaults and ranges'),
-    }),
-  ),
+export const strategySourceSchema = z.enum(['builtin', 'plugin']);
+
+export const strategyListingSchema = z.object({
+  id: z.string().describe('what a request names; for a plugin that failed before its id could be read, its file name'),
+  description: z.string().describe('empty for an unavailable plugin'),
+  source: strategySourceSchema.describe('builtin: part of the engine; plugin: a module of STRATEGIES_DIR'),
+  version: z
+    .string()
+    .nullable()
+    .describe(
+      'recorded in manifests as metadata.strategy_version: sha256 of a plugin module, first 12 hex; the built-ins code version; ' +
+        'null when the plugin file could not be read',
+    ),
+  file: z.string().nullable().describe("the plugin's file, relative to STRATEGIES_DIR; null for a built-in"),
+  available: z.boolean().describe('false: the plugin failed to load or to validate, and requests naming it are refused'),
+  error: z.string().nullable().describe('why an unavailable plugin failed: "file:line:column: message"; null when available'),
+  parameters: z
+    .record(z.string(), z.unknown())
+    .describe('JSON Schema of the params object (strategy and execution parameters), with defaults and ranges; {} when unavailable'),
 });
+
+export const strategiesResponseSchema = z.object({ strategies: z.array(strategyListingSchema) });
 
 export const dataProblemSchema = z.object({
   file: z.string().describe('path relative to the data root, e.g. XRP_KRW/1H/2022.parquet'),
@@ -47,7 +60,7 @@ export const systemRoutes = defineRoutes({
   listStrategies: {
     method: 'get',
     path: '/api/strategies',
-    summary: 'Strategies and their parameter JSON schemas',
+    summary: 'Strategies (built-in and plugins, available or not), their versions and parameter JSON schemas',
     responses: { 200: strategiesResponseSchema },
   },
   listMarketData: {
@@ -77,4 +90,5 @@ export const systemRoutes = defineRoutes({
 });
 
 export type StrategiesResponse = z.infer<typeof strategiesResponseSchema>;
+export type StrategyListingResponse = z.infer<typeof strategyListingSchema>;
 export type SymbolsResponse = z.infer<typeof symbolsResponseSchema>;

@@ -13,10 +13,24 @@ export interface BacktestWorkflowInput {
   request: BacktestRequest;
   /** Per-symbol activities in flight at once. */
   max_parallel_symbols: number;
+  /**
+   * The version of the strategy the API validated the request against (DESIGN.md section 14); a worker with another
+   * version of it refuses the task. Absent in tasks started before versions existed: then nothing is compared.
+   */
+  strategy_version?: string;
 }
 
-/** A request without its symbol list: what one symbol's activity needs (keeps each history event small). */
-export type SymbolBacktestSpec = Omit<BacktestRequest, 'symbols'>;
+/**
+ * A request without its symbol list, plus the strategy version it was validated against: what one symbol's activity
+ * needs (keeps each history event small).
+ */
+export type SymbolBacktestSpec = Omit<BacktestRequest, 'symbols'> & Pick<BacktestWorkflowInput, 'strategy_version'>;
+
+/**
+ * Failure types of a symbol's activity that no other symbol can escape either, since the worker, not the symbol,
+ * is at fault: they fail the whole task at once.
+ */
+export const TASK_FAILURE_TYPES = ['StrategyVersionMismatch', 'StrategyUnavailable'] as const;
 
 export interface SymbolTaskInput {
   task_id: string;
@@ -47,12 +61,15 @@ export interface PersistInput {
   outcomes: SymbolOutcome[];
   /** ISO 8601 UTC, when the workflow started. */
   started_at: string;
+  /** Recorded in the manifest as metadata.strategy_version. */
+  strategy_version?: string;
 }
 
 export interface TaskFailureInput {
   task_id: string;
   request: BacktestRequest;
   started_at: string;
+  strategy_version?: string;
   message: string;
   cancelled?: boolean;
   /** Where each symbol got to, recorded in the failed manifest. */

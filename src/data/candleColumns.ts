@@ -1,20 +1,11 @@
 /** Small column-set helpers: allocate, view, join and grow `Candles` without per-row objects. */
-import type { Candles } from '../engine/types';
+import { allocateCandles, type Candles } from '../engine/types';
+
+export { allocateCandles };
 
 export const candleColumnNames = ['timestamp', 'open', 'high', 'low', 'close', 'volume'] as const;
 export type CandleColumnName = (typeof candleColumnNames)[number];
 
-export function allocateCandles(length: number): Candles {
-  return {
-    length,
-    timestamp: new Float64Array(length),
-    open: new Float64Array(length),
-    high: new Float64Array(length),
-    low: new Float64Array(length),
-    close: new Float64Array(length),
-    volume: new Float64Array(length),
-  };
-}
 
 /** Rows [from, to) as views on the same memory (no copy). */
 export function sliceCandles(candles: Candles, from: number, to: number): Candles {

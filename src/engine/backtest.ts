@@ -1,7 +1,7 @@
 import { executionParamsSchema } from './execution';
 import { summarize } from './metrics';
 import { simulate } from './simulator';
-import { getStrategy, isStrategyId, strategyIds, type StrategyId } from './strategies';
+import { getStrategy, type StrategyId } from './strategies';
 import type { Strategy } from './strategy';
 import type { BacktestOutput, Candles, ExecutionParams } from './types';
 
@@ -17,9 +17,10 @@ export interface BacktestOptions {
 }
 
 /**
- * One symbol, end to end: signals, trades, equity curve and summary. `params` holds the strategy's
- * parameters and the execution parameters, already validated with defaults applied (the request
- * contract does that); only the arguments that are not validated elsewhere are checked here.
+ * One symbol, end to end: signals, trades, equity curve and summary, with the strategy of this process's registry
+ * named `strategyId` (a built-in or a loaded plugin). `params` holds the strategy's parameters and the execution
+ * parameters, already validated with defaults applied (the request contract does that); only the arguments that are
+ * not validated elsewhere are checked here.
  */
 export function runBacktest(
   candles: Candles,
@@ -27,13 +28,10 @@ export function runBacktest(
   params: Record<string, unknown>,
   options: BacktestOptions,
 ): BacktestOutput {
-  if (!isStrategyId(strategyId)) {
-    throw new RangeError(`unknown strategy: got ${JSON.stringify(strategyId)}, expected one of ${strategyIds.join(', ')}`);
-  }
   return runStrategyBacktest(candles, getStrategy(strategyId), params, options);
 }
 
-/** `runBacktest` for a strategy object rather than a built-in id (a plugin, a test's strategy); the same checks apply. */
+/** `runBacktest` for a strategy object rather than an id (another registry's, a test's strategy); the same checks apply. */
 export function runStrategyBacktest(
   candles: Candles,
   strategy: Strategy,

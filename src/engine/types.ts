@@ -16,6 +16,19 @@ export interface Candles {
   volume: Float64Array;
 }
 
+/** Candles of `length` bars, every column zero-filled. */
+export function allocateCandles(length: number): Candles {
+  return {
+    length,
+    timestamp: new Float64Array(length),
+    open: new Float64Array(length),
+    high: new Float64Array(length),
+    low: new Float64Array(length),
+    close: new Float64Array(length),
+    volume: new Float64Array(length),
+  };
+}
+
 /** The side a strategy's entries take: a long position gains when the price rises, a short one when it falls. */
 export const directions = ['long', 'short'] as const;
 

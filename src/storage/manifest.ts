@@ -23,6 +23,8 @@ export interface ExecutionContext {
   worker_id?: string;
   code_version: string;
   metrics_version: string;
+  /** The version of the strategy the task ran (DESIGN.md section 14); unknown for tasks started before versions. */
+  strategy_version?: string;
   periods_per_year: number;
   compression: ParquetCompression;
 }
@@ -68,6 +70,7 @@ export function buildManifest({ taskId, request, context, outcomes, records, res
       worker_id: context.worker_id,
       code_version: context.code_version,
       metrics_version: context.metrics_version,
+      strategy_version: context.strategy_version,
       periods_per_year: context.periods_per_year,
       schema_version: RESULT_SCHEMA_VERSION,
       compression: context.compression,

@@ -8,6 +8,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  ChildWorkflowFailure,
   defineQuery,
   executeChild,
   isCancellation,
@@ -30,7 +31,7 @@ import type {
   TaskProgress,
   TaskStatus,
 } from '../contracts/task';
-import { SYMBOLS_PER_BATCH, symbolBatchWorkflowId, taskCleanupWorkflowId } from '../contracts/task';
+import { SYMBOLS_PER_BATCH, symbolBatchWorkflowId, TASK_FAILURE_TYPES, taskCleanupWorkflowId } from '../contracts/task';
 import { taskCleanupWorkflow } from './cleanupWorkflows';
 import { UNTIL_IT_WORKS } from './retryPolicies';
 
@@ -72,10 +73,17 @@ async function sendFailureNotice(notice: FailureNotice): Promise<void> {
   }
 }
 
-/** The reason a person can act on, without Temporal's wrapping ("Activity task failed"). */
+/** The reason a person can act on, without Temporal's wrapping ("Activity task failed", "Child Workflow execution failed"). */
 function failureMessage(error: unknown): string {
-  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
-  return error instanceof Error ? error.message : String(error);
+  let reason = error;
+  while ((reason instanceof ActivityFailure || reason instanceof ChildWorkflowFailure) && reason.cause) reason = reason.cause;
+  return reason instanceof Error ? reason.message : String(reason);
+}
+
+/** A symbol's failure that is the worker's, not the symbol's (TASK_FAILURE_TYPES): the whole task fails with it. */
+function failsTheTask(error: unknown): boolean {
+  if (!(error instanceof ActivityFailure && error.cause instanceof ApplicationFailure)) return false;
+  return (TASK_FAILURE_TYPES as readonly string[]).includes(error.cause.type ?? '');
 }
 
 /**
@@ -109,7 +117,7 @@ async function runSymbols(
 ): Promise<SymbolOutcome[]> {
   const outcomes: SymbolOutcome[] = new Array(entries.length);
   let next = 0;
-  // Each lane takes the next symbol until none is left.
+  // Each lane takes the next symbol until none is left, or until a failure has ended the task.
   const lane = async () => {
     while (next < entries.length) {
       const index = next++;
@@ -122,6 +130,12 @@ async function runSymbols(
         if (isCancellation(error)) throw error;
         outcomes[index] = { symbol: entry.symbol, state: 'failed', error: failureMessage(error) };
         entry.error = outcomes[index].error;
+        if (failsTheTask(error)) {
+          entry.state = 'failed';
+          entry.progress = 1;
+          next = entries.length;
+          throw error;
+        }
       }
       entry.state = outcomes[index].state;
       entry.progress = 1;
@@ -151,8 +165,9 @@ export async function symbolBatchWorkflow(input: SymbolBatchInput): Promise<Symb
 }
 
 export async function backtestWorkflow(input: BacktestWorkflowInput): Promise<BacktestWorkflowResult> {
-  const { task_id, request } = input;
-  const { symbols: _symbols, ...spec } = request;
+  const { task_id, request, strategy_version } = input;
+  const { symbols: _symbols, ...requestSpec } = request;
+  const spec: SymbolBacktestSpec = { ...requestSpec, strategy_version };
   const startedAt = new Date().toISOString();
   const noticeBase = { task_id, strategy: request.strategy, symbols: request.symbols.length };
   let status: TaskStatus = 'queued';
@@ -193,7 +208,7 @@ export async function backtestWorkflow(input: BacktestWorkflowInput): Promise<Ba
 
     let result: BacktestWorkflowResult;
     try {
-      result = await persistResult({ task_id, request, outcomes, started_at: startedAt });
+      result = await persistResult({ task_id, request, outcomes, started_at: startedAt, strategy_version });
     } catch (error) {
       if (isCancellation(error)) throw error;
       throw ApplicationFailure.nonRetryable(`persisting the result failed: ${failureMessage(error)}`, 'PersistFailed');
@@ -209,7 +224,7 @@ export async function backtestWorkflow(input: BacktestWorkflowInput): Promise<Ba
     const cancelled = isCancellation(error);
     const message = cancelled ? 'cancelled by request' : failureMessage(error);
     const recorded = await CancellationScope.nonCancellable(() =>
-      recordTaskFailure({ task_id, request, started_at: startedAt, message, cancelled, symbols: symbolStates() }),
+      recordTaskFailure({ task_id, request, started_at: startedAt, strategy_version, message, cancelled, symbols: symbolStates() }),
     );
     // Tasks that ended this way before this version got no timer of their own: replaying them must not start one.
     if (patched('cleanup-timer-after-failure')) await scheduleCleanup(task_id, recorded.expires_at);

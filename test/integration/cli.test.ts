@@ -330,7 +330,10 @@ describe('catalogue commands', () => {
   it('lists strategies with parameters, defaults and ranges', async () => {
     const { code, stdout } = await backtest(['strategies']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^volume_zone_breakout$/m);
+    expect(stdout).toMatch(/^volume_zone_breakout \(builtin, version builtin-[\d.]+\)$/m);
+    // the example plugins of strategies/, like the built-ins
+    expect(stdout).toMatch(/^sma_crossover \(plugin smaCrossover\.ts, version [0-9a-f]{12}\)$/m);
+    expect(stdout).toMatch(/^fast_window +integer +10 +1 \.\. 10000 +Bars in the fast moving average/m);
     expect(stdout).toMatch(/^volume_window +integer +60 +2 \.\. 10000 +Bars before/m);
     expect(stdout).toMatch(/^fee_rate +number +0\.0005 +0 \.\. < 0\.1 /m);
   });

@@ -10,14 +10,15 @@ import pino from 'pino';
 import type { Pool } from 'pg';
 import type { ActivityDependencies } from '../../src/activities';
 import { createApp } from '../../src/api/app';
+import { backtestWorkflowInput } from '../../src/api/routes/backtests';
 import { backtestRequestSchema, type BacktestRequestInput } from '../../src/contracts/backtestRequest';
-import type { BacktestWorkflowInput } from '../../src/contracts/task';
 import { loadConfig, type Config } from '../../src/config';
 import { createMarketData, createStore } from '../../src/services';
 import { BacktestResultsRepository } from '../../src/storage/backtestResults';
 import type { BlobStore } from '../../src/storage/providers';
 import { createPool, runMigrations } from '../../src/storage/database';
 import { readManifest, type Manifest } from '../../src/storage/manifest';
+import { loadStrategies, loadStrategyRegistry } from '../../src/strategyPlugins';
 import { connectClient, lazyApiClient } from '../../src/temporalConnection';
 import { createBacktestWorker } from '../../src/worker';
 import { backtestWorkflow } from '../../src/workflows/backtestWorkflow';
@@ -42,9 +43,18 @@ export interface HarnessOptions {
   env?: Partial<Record<string, string>>;
   /** Lets a test put a faulty store or repository under the worker's activities (fault injection). */
   wrapActivityDependencies?: (dependencies: ActivityDependencies) => ActivityDependencies;
+  /**
+   * The worker's own strategy plugin folder, when it must differ from the API's STRATEGIES_DIR (a worker deployed
+   * with other plugin files than the API).
+   */
+  workerStrategiesDir?: string;
 }
 
-export async function startHarness({ env = {}, wrapActivityDependencies = (d) => d }: HarnessOptions = {}): Promise<Harness> {
+export async function startHarness({
+  env = {},
+  wrapActivityDependencies = (d) => d,
+  workerStrategiesDir,
+}: HarnessOptions = {}): Promise<Harness> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
@@ -58,6 +68,9 @@ export async function startHarness({ env = {}, wrapActivityDependencies = (d) =>
     ...env,
   });
   const logger = pino({ level: 'silent' });
+  // As the API and the worker do at start; the API's registry becomes this process's (request validation).
+  const strategies = await loadStrategies({ directory: config.STRATEGIES_DIR });
+  const workerStrategies = workerStrategiesDir ? await loadStrategyRegistry({ directory: workerStrategiesDir }) : strategies;
   const pool = createPool(config.DATABASE_URL!);
   await runMigrations(pool);
   const repository = new BacktestResultsRepository(pool);
@@ -80,6 +93,7 @@ export async function startHarness({ env = {}, wrapActivityDependencies = (d) =>
       repository,
       logger,
       workerId: 'test-worker',
+      strategies: workerStrategies,
     }),
   });
   const running = worker.run();
@@ -153,11 +167,7 @@ export async function startBacktestWorkflow(
   options: StartOptions = {},
 ): Promise<WorkflowHandle> {
   const taskId = randomUUID();
-  const input: BacktestWorkflowInput = {
-    task_id: taskId,
-    request: backtestRequestSchema.parse(request),
-    max_parallel_symbols: options.maxParallelSymbols ?? 2,
-  };
+  const input = backtestWorkflowInput(taskId, backtestRequestSchema.parse(request), options.maxParallelSymbols ?? 2);
   return harness.client.workflow.start(backtestWorkflow, {
     taskQueue: options.taskQueue ?? harness.config.TEMPORAL_TASK_QUEUE,
     workflowId: taskId,

@@ -1,6 +1,6 @@
 /** The submission form's rules, apart from its markup: which timeframes and dates the chosen symbols allow, parameter defaults. */
 import { formatNumber } from './format';
-import type { MarketSymbol, ParameterSchema, Strategy } from './types';
+import type { MarketSymbol, ParameterSchema, Strategy, StrategyListing } from './types';
 
 const TIMEFRAME_ORDER = ['1m', '5m', '15m', '1h', '4h', '1d'];
 export const PREFERRED_TIMEFRAME = '1d';
@@ -80,7 +80,7 @@ export function parameterSchemaOf(json: JsonSchema): ParameterSchema {
 }
 
 /** The strategy with each parameter's schema as the form reads it. */
-export function formStrategy(strategy: { id: string; description: string; parameters: Record<string, unknown> }): Strategy {
+export function formStrategy(strategy: StrategyListing): Strategy {
   const properties = (strategy.parameters.properties ?? {}) as Record<string, JsonSchema>;
   return {
     ...strategy,

@@ -42,7 +42,10 @@ export interface ParameterSchema {
   description?: string;
 }
 
-export type Strategy = Omit<StrategiesResponse['strategies'][number], 'parameters'> & {
+/** A strategy as /api/strategies lists it: built-in or plugin, available or not (then with its error). */
+export type StrategyListing = StrategiesResponse['strategies'][number];
+
+export type Strategy = Omit<StrategyListing, 'parameters'> & {
   parameters: { properties: Record<string, ParameterSchema> };
 };
 

@@ -6,6 +6,7 @@ import { backtestRoutes, type HistoryItem, type TaskResponse } from '../../contr
 import type { BacktestRequest } from '../../contracts/backtestRequest';
 import { taskDirectory, type BacktestWorkflowInput } from '../../contracts/task';
 import { problemsInRange, type MarketDataEntry } from '../../data/marketData';
+import { strategyRegistry } from '../../engine/strategies';
 import { rowStatus, type BacktestResultRow } from '../../storage/backtestResults';
 import { deleteTask } from '../../storage/cleanup';
 import { readManifest } from '../../storage/manifest';
@@ -36,6 +37,16 @@ function checkAvailability(request: BacktestRequest, available: MarketDataEntry[
   if (details.length > 0) {
     throw new HttpError(422, 'validation_failed', `invalid request: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
   }
+}
+
+/** The workflow's input for a validated request, with the strategy version it was validated against (a worker that loaded another version refuses the task). */
+export function backtestWorkflowInput(taskId: string, request: BacktestRequest, maxParallelSymbols: number): BacktestWorkflowInput {
+  return {
+    task_id: taskId,
+    request,
+    max_parallel_symbols: maxParallelSymbols,
+    strategy_version: strategyRegistry().get(request.strategy)?.version,
+  };
 }
 
 export function taskLinks(config: ApiDependencies['config'], taskId: string) {
@@ -75,7 +86,7 @@ export function backtestHandlers(deps: ApiDependencies, submissions: Counter<'st
   async function submit(request: BacktestRequest) {
     checkAvailability(request, await deps.marketData.list());
     const task_id = randomUUID();
-    const input: BacktestWorkflowInput = { task_id, request, max_parallel_symbols: config.MAX_PARALLEL_SYMBOLS };
+    const input = backtestWorkflowInput(task_id, request, config.MAX_PARALLEL_SYMBOLS);
     const memo: TaskMemo = {
       strategy: request.strategy,
       symbols: request.symbols,

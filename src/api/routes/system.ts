@@ -1,8 +1,8 @@
 /** Handlers of the routes around the tasks: strategies, market data, liveness, readiness, the OpenAPI document. */
 import { z } from 'zod';
-import { systemRoutes } from '../../contracts/api';
+import { systemRoutes, type StrategyListingResponse } from '../../contracts/api';
 import { paramsSchemaFor } from '../../contracts/backtestRequest';
-import { strategies, strategyIds } from '../../engine/strategies';
+import { strategyRegistry, type StrategyRegistry } from '../../engine/strategies';
 import type { RouteHandlers } from '../bindRoutes';
 import type { ApiDependencies } from '../dependencies';
 
@@ -24,14 +24,38 @@ async function check(probe: () => Promise<unknown>): Promise<{ ok: boolean; erro
   }
 }
 
+/** Every strategy of the registry as /api/strategies lists it. */
+function strategyListings(registry: StrategyRegistry): StrategyListingResponse[] {
+  return registry.list().map((listing) =>
+    listing.available
+      ? {
+          id: listing.strategy.id,
+          description: listing.strategy.description,
+          source: listing.source,
+          version: listing.version,
+          file: listing.file ?? null,
+          available: true,
+          error: null,
+          parameters: z.toJSONSchema(paramsSchemaFor(listing.strategy), { io: 'input' }) as Record<string, unknown>,
+        }
+      : {
+          id: listing.id,
+          description: '',
+          source: listing.source,
+          version: listing.version,
+          file: listing.file,
+          available: false,
+          error: listing.error,
+          parameters: {},
+        },
+  );
+}
+
 export function systemHandlers(deps: ApiDependencies, openApiDocument: Record<string, unknown>): RouteHandlers<typeof systemRoutes> {
-  const strategyList = strategyIds.map((id) => ({
-    id,
-    description: strategies[id].description,
-    parameters: z.toJSONSchema(paramsSchemaFor(id), { io: 'input' }) as Record<string, unknown>,
-  }));
+  // The registry is loaded before the app is created and stays as it is while the process runs.
+  const strategies = strategyListings(strategyRegistry());
   return {
-    listStrategies: async () => ({ status: 200, body: { strategies: strategyList } }),
+    listStrategies: async () => ({ status: 200, body: { strategies } }),
     listMarketData: async () => ({ status: 200, body: { symbols: await deps.marketData.list() } }),
     health: async () => ({ status: 200, body: { status: 'ok' } }),
     readiness: async () => {

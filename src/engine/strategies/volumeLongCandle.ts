@@ -82,4 +82,6 @@ export const volumeLongCandle = defineStrategy({
     'body_pct of the open, and both wicks shorter than 2 x body_pct.',
   paramsSchema,
   signalsInto: volumeLongCandleSignalsInto,
+  // the volume average of bar i is full from vol_ma_window - 1 bars before it
+  warmupBars: (params) => params.vol_ma_window - 1,
 });

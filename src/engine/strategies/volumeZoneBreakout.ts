@@ -512,4 +512,6 @@ export const volumeZoneBreakout = defineStrategy({
     'breakout_buffer is an entry.',
   paramsSchema,
   signalsInto: volumeZoneBreakoutSignalsInto,
+  // the profile of bar i is built from the volume_window bars before it
+  warmupBars: (params) => params.volume_window,
 });

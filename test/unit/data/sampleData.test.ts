@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { MarketData } from '../../../src/data/marketData';
 import { generateSampleCandles, mulberry32, writeSampleData } from '../../../src/data/sampleData';
 import { LocalBlobStore } from '../../../src/storage/providers';
-import { strategies } from '../../../src/engine/strategies';
+import { builtinStrategies } from '../../../src/engine/strategies';
 import type { Candles } from '../../../src/engine/types';
 import { createDataRoot, removeDataRoot } from './marketDataFixtures';
 
@@ -18,8 +18,8 @@ function lagOneAutocorrelation(values: number[]): number {
   return covariance / variance;
 }
 
-function signalCount(candles: Candles, strategyId: keyof typeof strategies): number {
-  const strategy = strategies[strategyId];
+function signalCount(candles: Candles, strategyId: keyof typeof builtinStrategies): number {
+  const strategy = builtinStrategies[strategyId];
   return strategy.signalsInto(candles, strategy.paramsSchema.parse({}) as never, new Uint8Array(candles.length));
 }
 

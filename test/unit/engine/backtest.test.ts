@@ -1,14 +1,26 @@
 import { runBacktest } from '../../../src/engine/backtest';
 import { executionParamsSchema } from '../../../src/engine/execution';
-import { strategies, strategyIds, type StrategyId } from '../../../src/engine/strategies';
+import {
+  BUILTIN_STRATEGY_VERSION,
+  builtinStrategies,
+  createStrategyRegistry,
+  getStrategy,
+  isStrategyId,
+  strategyDefinitionProblems,
+  strategyIds,
+  type BuiltinStrategyId,
+  type StrategyId,
+} from '../../../src/engine/strategies';
 import type { BacktestOutput } from '../../../src/engine/types';
 import bars from './golden/candles-64x1d.json';
 import { candlesFromBars, columnsAsHex } from './helpers';
 
 const candles = candlesFromBars(bars);
 
+const builtinIds = Object.keys(builtinStrategies) as BuiltinStrategyId[];
+
 function defaultParams(strategyId: StrategyId): Record<string, unknown> {
-  return { ...strategies[strategyId].paramsSchema.parse({}), ...executionParamsSchema.parse({}) };
+  return { ...getStrategy(strategyId).paramsSchema.parse({}), ...executionParamsSchema.parse({}) };
 }
 
 /** Every column of an output as hex, so NaN and -0 compare bit for bit, plus the summary. */
@@ -17,13 +29,36 @@ function outputBytes(output: BacktestOutput): unknown[] {
 }
 
 describe('strategy registry', () => {
-  it('lists every strategy under its own id, each with hold_period_bars', () => {
-    expect(strategyIds).toEqual(['volume_zone_breakout', 'volume_long_candle']);
-    for (const id of strategyIds) {
-      expect(strategies[id].id).toBe(id);
-      expect(strategies[id].description.length).toBeGreaterThan(20);
-      expect(strategies[id].paramsSchema.parse({}).hold_period_bars).toBe(1);
+  it('lists every built-in under its own id, each with hold_period_bars, as the plugin rules want a strategy', () => {
+    expect(strategyIds()).toEqual(['volume_zone_breakout', 'volume_long_candle']);
+    for (const id of builtinIds) {
+      const strategy = getStrategy(id);
+      expect(strategy).toBe(builtinStrategies[id]);
+      expect(strategy.id).toBe(id);
+      expect(strategy.description.length).toBeGreaterThan(20);
+      expect(strategy.paramsSchema.parse({}).hold_period_bars).toBe(1);
+      expect(strategyDefinitionProblems(strategy)).toEqual([]);
     }
+  });
+
+  it('knows the built-ins with their source and version, and nothing else', () => {
+    expect(createStrategyRegistry().list()).toEqual(
+      builtinIds.map((id) => ({ strategy: builtinStrategies[id], source: 'builtin', version: BUILTIN_STRATEGY_VERSION, available: true })),
+    );
+    expect(isStrategyId('volume_long_candle')).toBe(true);
+    expect(isStrategyId('toString')).toBe(false);
+    expect(() => getStrategy('moon_shot')).toThrow(
+      'unknown strategy: got "moon_shot", expected one of volume_zone_breakout, volume_long_candle',
+    );
+  });
+
+  it('gives the warm-up each built-in reads before a bar', () => {
+    expect(
+      builtinStrategies.volume_zone_breakout.warmupBars!({ ...defaultParams('volume_zone_breakout'), volume_window: 40 } as never),
+    ).toBe(40);
+    expect(builtinStrategies.volume_long_candle.warmupBars!({ ...defaultParams('volume_long_candle'), vol_ma_window: 20 } as never)).toBe(
+      19,
+    );
   });
 });
 
@@ -64,7 +99,7 @@ describe('executionParamsSchema', () => {
 });
 
 describe('runBacktest', () => {
-  it.each(strategyIds)('runs %s end to end with its defaults', (strategyId) => {
+  it.each(builtinIds)('runs %s end to end with its defaults', (strategyId) => {
     const output = runBacktest(candles, strategyId, defaultParams(strategyId), { periodsPerYear: 365 });
     expect(output.signals.length).toBe(bars.length);
     expect(output.curve.length).toBe(bars.length);
@@ -72,7 +107,7 @@ describe('runBacktest', () => {
     expect(output.trades.count).toBeLessThanOrEqual(output.signals.reduce((sum, value) => sum + value, 0));
   });
 
-  it.each(strategyIds)('gives bit-identical output on a second run of %s', (strategyId) => {
+  it.each(builtinIds)('gives bit-identical output on a second run of %s', (strategyId) => {
     const params = { ...defaultParams(strategyId), volume_window: 10, fee_rate: 0.001, slippage_bps: 3 };
     const first = runBacktest(candles, strategyId, params, { periodsPerYear: 365 });
     const second = runBacktest(candles, strategyId, params, { periodsPerYear: 365 });
@@ -116,7 +151,7 @@ describe('runBacktest', () => {
 
   it('refuses parameters that were not completed with their defaults', () => {
     expect(() =>
-      runBacktest(candles, 'volume_long_candle', strategies.volume_long_candle.paramsSchema.parse({}), { periodsPerYear: 365 }),
+      runBacktest(candles, 'volume_long_candle', builtinStrategies.volume_long_candle.paramsSchema.parse({}), { periodsPerYear: 365 }),
     ).toThrow('params.initial_capital: got undefined, expected a number');
   });
 });

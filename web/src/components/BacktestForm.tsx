@@ -76,9 +76,11 @@ function DateField({ name, value, range, error, onChange }: DateFieldProps) {
 
 /** The backtest submission form, built from the strategies' parameter schemas and the market data catalogue. */
 export function BacktestForm({ strategies, catalog, onSubmitted }: BacktestFormProps) {
-  const [strategyId, setStrategyId] = useState(strategies[0]?.id ?? '');
-  const strategy = strategies.find((candidate) => candidate.id === strategyId);
-  const [paramValues, setParamValues] = useState<ParamValues>(() => (strategies[0] ? defaultParamValues(strategies[0]) : {}));
+  const runnable = useMemo(() => strategies.filter((candidate) => candidate.available), [strategies]);
+  const unavailable = useMemo(() => strategies.filter((candidate) => !candidate.available), [strategies]);
+  const [strategyId, setStrategyId] = useState(runnable[0]?.id ?? '');
+  const strategy = runnable.find((candidate) => candidate.id === strategyId);
+  const [paramValues, setParamValues] = useState<ParamValues>(() => (runnable[0] ? defaultParamValues(runnable[0]) : {}));
   const [chosenSymbols, setChosenSymbols] = useState<string[]>(() => catalog.slice(0, 1).map((entry) => entry.symbol));
   const [requestedTimeframe, setRequestedTimeframe] = useState(PREFERRED_TIMEFRAME);
   const [dates, setDates] = useState<BacktestDates>({ start_date: '', end_date: '' });
@@ -97,7 +99,7 @@ export function BacktestForm({ strategies, catalog, onSubmitted }: BacktestFormP
 
   const chooseStrategy = (id: string) => {
     setStrategyId(id);
-    const next = strategies.find((candidate) => candidate.id === id);
+    const next = runnable.find((candidate) => candidate.id === id);
     setParamValues(next ? defaultParamValues(next) : {});
   };
 
@@ -136,13 +138,35 @@ export function BacktestForm({ strategies, catalog, onSubmitted }: BacktestFormP
       <div className="field">
         <label htmlFor="strategy">Strategy</label>
         <select id="strategy" name="strategy" value={strategyId} onChange={(event) => chooseStrategy(event.target.value)}>
-          {strategies.map((candidate) => (
+          {runnable.map((candidate) => (
             <option key={candidate.id} value={candidate.id}>
-              {candidate.id}
+              {candidate.source === 'plugin' ? `${candidate.id} (plugin)` : candidate.id}
+            </option>
+          ))}
+          {unavailable.map((candidate) => (
+            <option key={`unavailable:${candidate.file}`} value={`unavailable:${candidate.file}`} disabled title={candidate.error ?? ''}>
+              {candidate.id} (unavailable)
             </option>
           ))}
         </select>
-        {strategy && <div className="hint">{strategy.description}</div>}
+        {strategy && (
+          <div className="hint" data-testid="strategy-description">
+            {strategy.description}
+            <span className="strategy-version">
+              {' '}
+              {strategy.source} · version {strategy.version}
+            </span>
+          </div>
+        )}
+        {unavailable.length > 0 && (
+          <ul className="plugin-errors" data-testid="plugin-errors">
+            {unavailable.map((candidate) => (
+              <li key={candidate.file}>
+                Plugin {candidate.file} is unavailable: {candidate.error}
+              </li>
+            ))}
+          </ul>
+        )}
         <FieldError field="strategy" message={fieldErrors.strategy} />
       </div>
 
