@@ -1,7 +1,8 @@
 /**
- * The three example plugins of strategies/, each on a short series small enough to check by hand: the indicator
- * values are written out beside each series, the expected signals are literals, and a run through the engine shows
- * the trades they make with the exit rules each example is meant for.
+ * The example plugins of strategies/, each on a short series small enough to check by hand: the indicator values are
+ * written out beside each series, the expected signals are literals, and a run through the engine shows the trades
+ * they make with the exit rules each example is meant for. sma_crossover has a file of its own, the one
+ * docs/strategies.md walks through (smaCrossover.test.ts).
  */
 import bollingerBreakout from '../../../strategies/bollingerBreakout';
 import rsiMeanReversion from '../../../strategies/rsiMeanReversion';
@@ -46,28 +47,6 @@ describe.each([smaCrossover, rsiMeanReversion, bollingerBreakout])('the example 
   it('is a strategy the loader accepts, with every parameter defaulted', () => {
     expect(strategyDefinitionProblems(strategy)).toEqual([]);
     expect(strategy.description).toMatch(/Meant for direction (long|short)/);
-  });
-});
-
-describe('sma_crossover', () => {
-  // close      10   9    8    9      11     12     11     9      8      9      11     12
-  // SMA 2      -    9.5  8.5  8.5    10     11.5   11.5   10     8.5    8.5    10     11.5
-  // SMA 3      -    -    9    8.667  9.333  10.667 11.333 10.667 9.333  8.667  9.333  10.667
-  // fast above slow from bar 4 to 6 and from bar 10: crosses up at 4 and 10, down at 7
-  const bars = barsFromCloses([10, 9, 8, 9, 11, 12, 11, 9, 8, 9, 11, 12]);
-  const params = { fast_window: 2, slow_window: 3 };
-
-  it('enters where the fast average crosses above the slow one and exits where it crosses back below', () => {
-    expect(signalsOf(smaCrossover, bars, params)).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0]);
-    expect(exitsOf(smaCrossover, bars, params)).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
-  });
-
-  it('holds each position until its exit signal (hold_period_bars 0)', () => {
-    expect(smaCrossover.paramsSchema.parse({}).hold_period_bars).toBe(0);
-    expect(tradesOf(smaCrossover, bars, params)).toEqual([
-      { entryIndex: 4, exitIndex: 7, entryPrice: 11, exitPrice: 9, returnPct: -18.181818, exitReason: 'signal' },
-      { entryIndex: 10, exitIndex: -1, entryPrice: 11, exitPrice: NaN, returnPct: 9.090909, exitReason: 'end_of_data' },
-    ]);
   });
 });
 
