@@ -62,6 +62,7 @@ export const tradeSortColumns = [
   'symbol',
   'status',
   'exit_reason',
+  'exit_timestamp',
 ] as const;
 
 export const resultQuerySchema = z.strictObject({
@@ -84,6 +85,43 @@ export const resultResponseSchema = z.object({
   summary: z.array(summaryRowSchema),
   trades: z.object({ rows: z.array(tradeRowSchema), total: z.number().int() }),
   equity_curve: z.array(curveRowSchema),
+});
+
+export const candlesQuerySchema = z.strictObject({
+  symbol: symbolSchema.describe('a symbol of the task'),
+  max_points: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(2000)
+    .describe(
+      'at most this many candles: beyond it, runs of consecutive bars are merged (open of the first, highest high, lowest low, ' +
+        'close of the last, summed volume)',
+    ),
+  from: z.iso.datetime({ offset: true }).optional().describe('only bars at or after this time (ISO 8601), within the task range'),
+  to: z.iso.datetime({ offset: true }).optional().describe('only bars at or before this time (ISO 8601), within the task range'),
+});
+
+export const candleRowSchema = z.object({
+  timestamp: z.string().describe('open time of the first bar of the candle, ISO 8601 UTC'),
+  open: z.number(),
+  high: z.number(),
+  low: z.number(),
+  close: z.number(),
+  volume: z.number(),
+});
+
+export const candlesResponseSchema = z.object({
+  task_id: z.uuid(),
+  symbol: z.string(),
+  timeframe: z.string(),
+  bars: z.number().int().describe('bars of the market data in the range asked for'),
+  bars_per_candle: z.number().int().describe('1 when every bar is its own candle; n when runs of n bars were merged'),
+  data_changed: z
+    .boolean()
+    .describe('true when the market data files differ from those the task read (manifest metadata.data_files): not what the task saw'),
+  candles: z.array(candleRowSchema),
 });
 
 export const fileParamsSchema = taskIdParamsSchema.extend({
@@ -161,6 +199,15 @@ export const backtestRoutes = defineRoutes({
     query: resultQuerySchema,
     responses: { 200: resultResponseSchema, ...errorResponses(404, 409, 422, 503) },
   },
+  getBacktestCandles: {
+    method: 'get',
+    path: '/api/backtests/:id/candles',
+    summary: "A symbol's candles over the task's range, from the market data the task read, merged down to max_points",
+    params: taskIdParamsSchema,
+    resource: 'task',
+    query: candlesQuerySchema,
+    responses: { 200: candlesResponseSchema, ...errorResponses(404, 409, 422, 503) },
+  },
   downloadBacktestFile: {
     method: 'get',
     path: '/api/backtests/:id/files/:name',
@@ -215,4 +262,5 @@ export type SubmissionResponse = z.infer<typeof submissionResponseSchema>;
 export type TaskResponse = z.infer<typeof taskResponseSchema>;
 export type ResultResponse = z.infer<typeof resultResponseSchema>;
 export type HistoryItem = z.infer<typeof historyItemSchema>;
+export type CandlesResponse = z.infer<typeof candlesResponseSchema>;
 export type HistoryResponse = z.infer<typeof historyResponseSchema>;

@@ -45,6 +45,10 @@ export const tradeRowSchema = z.object({
   slippage_amount: z.number(),
   status: z.enum(['closed', 'open']),
   exit_reason: z.enum(exitReasons).describe('why the trade ended; end_of_data: still open at the last candle'),
+  exit_timestamp: z
+    .string()
+    .nullable()
+    .describe('exit bar time, ISO 8601 UTC; null while open (and for results written before this column existed)'),
 });
 
 /** One row of performance_curve.parquet: one bar of one symbol's equity curve. */

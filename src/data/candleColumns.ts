@@ -72,3 +72,36 @@ export class CandleAccumulator {
     this.columns = bigger;
   }
 }
+
+/**
+ * At most `maxCandles` candles from `candles`: runs of `barsPerCandle` consecutive bars (the last run may be shorter)
+ * merged as a chart shows a longer timeframe: the first bar's time and open, the highest high, the lowest low, the
+ * last bar's close, the summed volume. With no more bars than `maxCandles`, the candles as they are (barsPerCandle 1).
+ */
+export function aggregateCandles(candles: Candles, maxCandles: number): { candles: Candles; barsPerCandle: number } {
+  if (!(Number.isInteger(maxCandles) && maxCandles >= 1)) throw new RangeError(`maxCandles: got ${maxCandles}, expected an integer >= 1`);
+  const bars = candles.length;
+  if (bars <= maxCandles) return { candles, barsPerCandle: 1 };
+  const barsPerCandle = Math.ceil(bars / maxCandles);
+  const merged = allocateCandles(Math.ceil(bars / barsPerCandle));
+  const { timestamp, open, high, low, close, volume } = candles;
+  // each run of bars: first open, extremes, last close, volume sum
+  for (let candle = 0, first = 0; first < bars; candle++, first += barsPerCandle) {
+    const end = Math.min(first + barsPerCandle, bars);
+    let runHigh = high[first];
+    let runLow = low[first];
+    let runVolume = 0;
+    for (let bar = first; bar < end; bar++) {
+      if (high[bar] > runHigh) runHigh = high[bar];
+      if (low[bar] < runLow) runLow = low[bar];
+      runVolume += volume[bar];
+    }
+    merged.timestamp[candle] = timestamp[first];
+    merged.open[candle] = open[first];
+    merged.high[candle] = runHigh;
+    merged.low[candle] = runLow;
+    merged.close[candle] = close[end - 1];
+    merged.volume[candle] = runVolume;
+  }
+  return { candles: merged, barsPerCandle };
+}

@@ -71,8 +71,10 @@ export const symbolSignalsSchema = new Schema([
   nullableField('fee_amount', new Float64()),
   nullableField('slippage_amount', new Float64()),
   nullableField('status', new Utf8()),
-  // Beyond the seed's twelve columns: why the trade ended (DESIGN.md section 14).
+  // Beyond the seed's twelve columns: why the trade ended and when (DESIGN.md section 14); the exit bar's open time,
+  // null while the trade is open. Files written before exit_timestamp existed read it as null.
   nullableField('exit_reason', new Utf8()),
+  nullableField('exit_timestamp', timestampUs()),
 ]);
 
 export const performanceCurveSchema = new Schema([
@@ -110,9 +112,9 @@ export function buildSymbolSummaryTable(rows: { symbol: string; summary: SymbolS
 }
 
 /**
- * One row per trade. `timestamp` is the entry bar's open time. An open trade (exitIndex -1) gets
- * status "open", a null exit_price and hold_bars = bars from its entry to the last bar of the data
- * (the span it has been held so far), whatever the engine put in holdBars.
+ * One row per trade. `timestamp` is the entry bar's open time, `exit_timestamp` the exit bar's. An open trade
+ * (exitIndex -1) gets status "open", a null exit_price and exit_timestamp, and hold_bars = bars from its entry to
+ * the last bar of the data (the span it has been held so far), whatever the engine put in holdBars.
  */
 export function buildSymbolSignalsTable(parts: { symbol: string; timestamps: Float64Array; trades: Trades }[]): Table {
   assertUniqueSymbols(parts);
@@ -130,6 +132,7 @@ export function buildSymbolSignalsTable(parts: { symbol: string; timestamps: Flo
   const statusCodes = new Int32Array(length);
   const typeCodes = new Int32Array(length);
   const exitReasonCodes = new Int32Array(length);
+  const exitTimestamp = new BigInt64Array(length);
 
   let row = 0;
   for (let p = 0; p < parts.length; p++) {
@@ -148,9 +151,11 @@ export function buildSymbolSignalsTable(parts: { symbol: string; timestamps: Flo
     // Columns derived per trade.
     for (let k = 0; k < count; k++, row++) {
       const entry = trades.entryIndex[k];
-      const isOpen = trades.exitIndex[k] === -1;
+      const exit = trades.exitIndex[k];
+      const isOpen = exit === -1;
       signalIndex[row] = k + 1;
       timestamp[row] = epochMsToMicros(timestamps[entry]);
+      if (!isOpen) exitTimestamp[row] = epochMsToMicros(timestamps[exit]);
       holdBars[row] = isOpen ? lastBar - entry : trades.holdBars[k];
       statusCodes[row] = isOpen ? OPEN : CLOSED;
       // Trades built before exit reasons existed ended by their hold period, or at the end of the data.
@@ -175,6 +180,7 @@ export function buildSymbolSignalsTable(parts: { symbol: string; timestamps: Flo
     float64Data(slippageAmount),
     utf8Data(TRADE_STATUSES, statusCodes),
     utf8Data(exitReasons, exitReasonCodes),
+    makeData({ type: timestampUs(), length, data: exitTimestamp, ...nullsWhere(length, (row) => statusCodes[row] === OPEN) }),
   ]);
 }
 
@@ -250,17 +256,22 @@ function rowNumbers(length: number): Int32Array {
   return Int32Array.from({ length }, (_, i) => i);
 }
 
+/** The validity bitmap of a column of `length` rows whose rows `isNull` are null, and their count. */
+function nullsWhere(length: number, isNull: (row: number) => boolean): { nullBitmap: Uint8Array; nullCount: number } {
+  const nullBitmap = new Uint8Array((length + 7) >> 3);
+  let nullCount = 0;
+  for (let i = 0; i < length; i++) {
+    if (isNull(i)) nullCount++;
+    else nullBitmap[i >> 3] |= 1 << (i & 7);
+  }
+  return { nullBitmap, nullCount };
+}
+
 /** A Float64 column over `values`; with `nanIsNull`, NaN entries become nulls. */
 function float64Data(values: Float64Array, nanIsNull = false): Data<Float64> {
   const length = values.length;
   if (!nanIsNull) return makeData({ type: new Float64(), length, data: values });
-  const nullBitmap = new Uint8Array((length + 7) >> 3);
-  let nullCount = 0;
-  for (let i = 0; i < length; i++) {
-    if (Number.isNaN(values[i])) nullCount++;
-    else nullBitmap[i >> 3] |= 1 << (i & 7);
-  }
-  return makeData({ type: new Float64(), length, data: values, nullBitmap, nullCount });
+  return makeData({ type: new Float64(), length, data: values, ...nullsWhere(length, (i) => Number.isNaN(values[i])) });
 }
 
 /** A Utf8 column whose row i is `values[codes[i]]`: each distinct value is encoded to UTF-8 once. */
@@ -343,13 +354,26 @@ export async function readSymbolSignals(
   if (pageLength <= 0) return { rows: [], total };
   if (sort === undefined) {
     const page = await readRows(input, { start: range.start + offset, end: range.start + offset + pageLength });
-    return { rows: tableRows<TradeRow>(page), total };
+    return { rows: tradeRows(page), total };
   }
   // Any matching row may land on the page: load them all once, order them by the sort column
-  // alone, and build row objects for the page only.
+  // alone, and build row objects for the page only. A column the file predates sorts as all null.
   const matching = await readRows(input, range);
-  const order = sortedRowOrder(sortKeys(matching.getChild(sort.column)!), sort.descending);
-  return { rows: tableRows<TradeRow>(matching, Array.from(order.subarray(offset, offset + pageLength))), total };
+  const sortColumn = matching.getChild(sort.column);
+  const keys = sortColumn ? sortKeys(sortColumn) : new Float64Array(matching.numRows).fill(NaN);
+  const order = sortedRowOrder(keys, sort.descending);
+  return { rows: tradeRows(matching, Array.from(order.subarray(offset, offset + pageLength))), total };
+}
+
+/** Columns of symbol_signals added after files were first written: missing from an older file, they read as null. */
+const LATER_TRADE_COLUMNS = ['exit_timestamp'] as const;
+
+function tradeRows(table: Table, rowIndices?: readonly number[]): TradeRow[] {
+  const rows = tableRows<TradeRow>(table, rowIndices);
+  for (const name of LATER_TRADE_COLUMNS) {
+    if (table.getChild(name) === null) for (const row of rows) row[name] = null;
+  }
+  return rows;
 }
 
 /**

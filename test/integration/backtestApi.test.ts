@@ -5,7 +5,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pino from 'pino';
 import request from 'supertest';
+import type { Candles } from '../../src/engine/types';
+import { createMarketData } from '../../src/services';
 import { parquetToTable } from '../../src/shared/parquet';
 import { startHarness, waitFor, type Harness } from './harness';
 
@@ -27,6 +30,8 @@ const submission = {
   end_date: '2023-12-31',
   timeframe: '1d',
 };
+
+const btcRange = { symbol: 'BTC_KRW', timeframe: '1d', startDate: '2022-01-01', endDate: '2023-12-31' };
 
 const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
 
@@ -161,6 +166,7 @@ describe('a backtest submitted over REST', () => {
       'slippage_amount:Float64',
       'status:Utf8',
       'exit_reason:Utf8',
+      'exit_timestamp:Timestamp<MICROSECOND>',
     ]);
     expect(fields('performance_curve')).toEqual([
       'symbol:Utf8',
@@ -217,6 +223,90 @@ describe('a backtest submitted over REST', () => {
     expect(response.body.trades.rows[0]).toHaveProperty('entry_price');
     expect(response.body.equity_curve.length).toBeLessThanOrEqual(200);
     expect(response.body.equity_curve.length).toBeGreaterThan(0);
+  });
+});
+
+describe("a finished task's candles", () => {
+  let taskId: string;
+  let bars: Candles;
+
+  beforeAll(async () => {
+    const response = await request(harness.app)
+      .post('/api/backtests')
+      .send({ ...submission, symbols: ['BTC_KRW'] });
+    taskId = response.body.task_id;
+    await waitFor(
+      () => request(harness.app).get(`/api/backtests/${taskId}`),
+      (r) => r.body.status === 'completed',
+    );
+    bars = (await createMarketData(harness.config, harness.store, pino({ level: 'silent' })).loadCandles(btcRange)).candles;
+  });
+
+  const candles = (query: Record<string, string | number>) => request(harness.app).get(`/api/backtests/${taskId}/candles`).query(query);
+
+  it('serves every bar of the range the task read when they fit', async () => {
+    const response = await candles({ symbol: 'BTC_KRW', max_points: 5000 });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      task_id: taskId,
+      symbol: 'BTC_KRW',
+      timeframe: '1d',
+      bars: 730,
+      bars_per_candle: 1,
+      data_changed: false,
+    });
+    expect(response.body.candles).toHaveLength(730);
+    expect(response.body.candles[0]).toEqual({
+      timestamp: '2022-01-01T00:00:00.000Z',
+      open: bars.open[0],
+      high: bars.high[0],
+      low: bars.low[0],
+      close: bars.close[0],
+      volume: bars.volume[0],
+    });
+    expect(response.body.candles[729].timestamp).toBe('2023-12-31T00:00:00.000Z');
+  });
+
+  it('merges runs of bars down to max_points: open of the first, extremes, close of the last, summed volume', async () => {
+    const response = await candles({ symbol: 'BTC_KRW', max_points: 100 });
+    expect(response.body).toMatchObject({ bars: 730, bars_per_candle: 8 });
+    expect(response.body.candles).toHaveLength(92);
+    const second = response.body.candles[1];
+    const run = (column: Float64Array) => Array.from(column.subarray(8, 16));
+    expect(second).toEqual({
+      timestamp: new Date(bars.timestamp[8]).toISOString(),
+      open: bars.open[8],
+      high: Math.max(...run(bars.high)),
+      low: Math.min(...run(bars.low)),
+      close: bars.close[15],
+      volume: run(bars.volume).reduce((sum, value) => sum + value, 0),
+    });
+  });
+
+  it('narrows to the bars between from and to, both included', async () => {
+    const response = await candles({ symbol: 'BTC_KRW', from: '2023-03-01T00:00:00Z', to: '2023-03-10T00:00:00Z' });
+    expect(response.body.bars).toBe(10);
+    expect(response.body.candles.map((candle: { timestamp: string }) => candle.timestamp.slice(0, 10))).toEqual(
+      Array.from({ length: 10 }, (_, day) => `2023-03-${String(day + 1).padStart(2, '0')}`),
+    );
+  });
+
+  it('refuses a symbol the task does not have, and a task that does not exist', async () => {
+    const other = await candles({ symbol: 'ETH_KRW' });
+    expect(other.status).toBe(422);
+    expect(other.body.message).toBe(`symbol ETH_KRW is not part of task ${taskId}; its symbols: BTC_KRW`);
+    expect((await request(harness.app).get('/api/backtests/00000000-0000-4000-8000-000000000000/candles?symbol=BTC_KRW')).status).toBe(404);
+  });
+
+  it('gives each closed trade the time of its exit bar', async () => {
+    const result = await request(harness.app).get(`/api/backtests/${taskId}/result`).query({ max_points: 2 });
+    const trades = result.body.trades.rows as { timestamp: string; exit_timestamp: string | null; hold_bars: number; status: string }[];
+    expect(trades.length).toBeGreaterThan(0);
+    for (const trade of trades) {
+      // daily bars without gaps: the exit is hold_bars days after the entry
+      const expected = trade.status === 'open' ? null : new Date(Date.parse(trade.timestamp) + trade.hold_bars * 86_400_000).toISOString();
+      expect(trade.exit_timestamp).toBe(expected);
+    }
   });
 });
 

@@ -2,14 +2,17 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Counter } from 'prom-client';
-import { backtestRoutes, type HistoryItem, type TaskResponse } from '../../contracts/api';
+import { backtestRoutes, type CandlesResponse, type HistoryItem, type TaskResponse } from '../../contracts/api';
 import type { BacktestRequest } from '../../contracts/backtestRequest';
 import { taskDirectory, type BacktestWorkflowInput } from '../../contracts/task';
-import { problemsInRange, type MarketDataEntry } from '../../data/marketData';
+import { aggregateCandles, lowerBound, sliceCandles } from '../../data/candleColumns';
+import { problemsInRange, type DataFileReference, type MarketDataEntry } from '../../data/marketData';
+import { MarketDataError } from '../../data/marketDataError';
 import { strategyRegistry } from '../../engine/strategies';
+import type { Candles } from '../../engine/types';
 import { rowStatus, type BacktestResultRow } from '../../storage/backtestResults';
 import { deleteTask } from '../../storage/cleanup';
-import { readManifest } from '../../storage/manifest';
+import { readManifest, type Manifest } from '../../storage/manifest';
 import { openResultTables } from '../../storage/resultReader';
 import { readPerformanceCurve, readSymbolSignals, readSymbolSummary } from '../../storage/resultTables';
 import { backtestWorkflow } from '../../workflows/backtestWorkflow';
@@ -47,6 +50,25 @@ export function backtestWorkflowInput(taskId: string, request: BacktestRequest, 
     max_parallel_symbols: maxParallelSymbols,
     strategy_version: strategyRegistry().get(request.strategy)?.version,
   };
+}
+
+/** Whether the files read now for `symbol` differ from those its task recorded (false when it recorded none). */
+function dataChangedSince(manifest: Manifest, symbol: string, files: DataFileReference[]): boolean {
+  const recorded = (manifest.metadata.data_files ?? []).filter((file) => file.symbol === symbol);
+  if (recorded.length === 0) return false;
+  const now = new Map(files.map((file) => [file.path, file.md5]));
+  return recorded.length !== files.length || recorded.some((file) => now.get(file.path) !== file.md5);
+}
+
+function candleRows(candles: Candles): CandlesResponse['candles'] {
+  return Array.from({ length: candles.length }, (_, i) => ({
+    timestamp: new Date(candles.timestamp[i]).toISOString(),
+    open: candles.open[i],
+    high: candles.high[i],
+    low: candles.low[i],
+    close: candles.close[i],
+    volume: candles.volume[i],
+  }));
 }
 
 export function taskLinks(config: ApiDependencies['config'], taskId: string) {
@@ -108,6 +130,15 @@ export function backtestHandlers(deps: ApiDependencies, submissions: Counter<'st
     };
   }
 
+  /** The manifest of a finished task; 404 for no task, 409 while it runs. */
+  async function finishedManifest(taskId: string): Promise<Manifest> {
+    const manifest = await readManifest(deps.store, taskId);
+    if (manifest) return manifest;
+    const view = await readTaskView(deps, taskId);
+    if (!view) throw new HttpError(404, 'task_not_found', `no task ${taskId}`);
+    throw new HttpError(409, 'result_not_ready', `task ${taskId} is ${view.status}; its result is not available yet`);
+  }
+
   async function viewOrNotFound(taskId: string) {
     const view = await readTaskView(deps, taskId);
     if (!view) throw new HttpError(404, 'task_not_found', `no task ${taskId}`);
@@ -147,12 +178,7 @@ export function backtestHandlers(deps: ApiDependencies, submissions: Counter<'st
     },
 
     getBacktestResult: async ({ params: { id: taskId }, query }) => {
-      const manifest = await readManifest(deps.store, taskId);
-      if (!manifest) {
-        const view = await readTaskView(deps, taskId);
-        if (!view) throw new HttpError(404, 'task_not_found', `no task ${taskId}`);
-        throw new HttpError(409, 'result_not_ready', `task ${taskId} is ${view.status}; its result is not available yet`);
-      }
+      const manifest = await finishedManifest(taskId);
       const { symbol, trades_offset, trades_limit, trades_sort, trades_order, max_points } = query;
       const sort = trades_sort === undefined ? undefined : { column: trades_sort, descending: trades_order === 'desc' };
       const tables = await openResultTables(deps.store, taskId, manifest);
@@ -168,6 +194,48 @@ export function backtestHandlers(deps: ApiDependencies, submissions: Counter<'st
             ? await readSymbolSignals(tables.symbol_signals, { symbol, offset: trades_offset, limit: trades_limit, sort })
             : { rows: [], total: 0 },
           equity_curve: tables ? await readPerformanceCurve(tables.performance_curve, { symbol, maxPoints: max_points }) : [],
+        },
+      };
+    },
+
+    getBacktestCandles: async ({ params: { id: taskId }, query: { symbol, max_points, from, to } }) => {
+      const manifest = await finishedManifest(taskId);
+      if (!manifest.symbols.includes(symbol)) {
+        const message = `symbol ${symbol} is not part of task ${taskId}; its symbols: ${manifest.symbols.join(', ')}`;
+        throw new HttpError(422, 'validation_failed', message, [{ field: 'symbol', message }]);
+      }
+      let loaded;
+      try {
+        loaded = await deps.marketData.loadCandles({
+          symbol,
+          timeframe: manifest.timeframe,
+          startDate: manifest.start_date,
+          endDate: manifest.end_date,
+        });
+      } catch (error) {
+        if (!(error instanceof MarketDataError)) throw error;
+        throw new HttpError(
+          409,
+          'market_data_unavailable',
+          `the market data of ${symbol} for task ${taskId} cannot be read: ${error.message}`,
+        );
+      }
+      const { candles, files } = loaded;
+      // bars with from <= timestamp <= to (epoch milliseconds are whole numbers)
+      const first = from === undefined ? 0 : lowerBound(candles.timestamp, candles.length, Date.parse(from));
+      const end = to === undefined ? candles.length : lowerBound(candles.timestamp, candles.length, Date.parse(to) + 1);
+      const range = sliceCandles(candles, first, Math.max(first, end));
+      const merged = aggregateCandles(range, max_points);
+      return {
+        status: 200,
+        body: {
+          task_id: taskId,
+          symbol,
+          timeframe: manifest.timeframe,
+          bars: range.length,
+          bars_per_candle: merged.barsPerCandle,
+          data_changed: dataChangedSince(manifest, symbol, files),
+          candles: candleRows(merged.candles),
         },
       };
     },

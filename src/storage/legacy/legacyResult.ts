@@ -239,7 +239,22 @@ export function legacyResultToTables(result: LegacyResult): ResultTables {
   };
 }
 
+/**
+ * The predecessor's JSON has no exit time: a closed trade exits `hold_bars` bars after its entry, read from the
+ * symbol's curve (one point per bar); null while open or when the curve does not hold the bars.
+ */
+function exitTimestampsOf(symbol: LegacySymbol): (number | null)[] {
+  const barTimes = (symbol.performance_curve ?? []).map((point) => point.timestamp);
+  const barOf = new Map(barTimes.map((time, bar) => [time, bar]));
+  return symbol.signals.map((signal) => {
+    const entryBar = barOf.get(signal.timestamp);
+    if (!isClosed(signal) || entryBar === undefined || signal.hold_bars == null) return null;
+    return barTimes[entryBar + signal.hold_bars] ?? null;
+  });
+}
+
 function signalRows(symbol: LegacySymbol): Record<string, unknown>[] {
+  const exitTimestamps = exitTimestampsOf(symbol);
   return symbol.signals.map((signal, k) => ({
     symbol: symbol.symbol,
     signal_index: k + 1,
@@ -255,6 +270,7 @@ function signalRows(symbol: LegacySymbol): Record<string, unknown>[] {
     status: isClosed(signal) ? 'closed' : 'open',
     // The predecessor's trades all ended by their hold period (or are still open).
     exit_reason: isClosed(signal) ? 'hold' : 'end_of_data',
+    exit_timestamp: exitTimestamps[k],
   }));
 }
 

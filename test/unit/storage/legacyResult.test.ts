@@ -108,6 +108,8 @@ describe('legacyResultToTables on a result the predecessor wrote', () => {
     expect(column(read.signals, 'exit_price')).toEqual([60_198_200, 59_780_000]);
     expect(column(read.signals, 'status')).toEqual(['closed', 'closed']);
     for (const name of ['quantity', 'hold_bars', 'fee_amount', 'slippage_amount']) expect(column(read.signals, name)).toEqual([null, null]);
+    // no hold_bars, so no exit bar to read from the curve
+    expect(column(read.signals, 'exit_timestamp')).toEqual([null, null]);
   });
 
   it('derives drawdown and cumulative P&L of a growth-multiple curve from a base of 1', () => {

@@ -171,7 +171,7 @@ describe('symbol_signals table', () => {
     ]),
   );
 
-  it('has the twelve columns of the seed with their Arrow types, then the exit reason', () => {
+  it('has the twelve columns of the seed with their Arrow types, then the exit reason and time', () => {
     expect(describeSchema(table)).toEqual([
       'symbol:Utf8:true',
       'signal_index:Int32:true',
@@ -186,8 +186,10 @@ describe('symbol_signals table', () => {
       'slippage_amount:Float64:true',
       'status:Utf8:true',
       'exit_reason:Utf8:true',
+      'exit_timestamp:Timestamp<MICROSECOND>:true',
     ]);
     expect(table.schema.fields[2].type).toMatchObject({ timezone: null });
+    expect(table.schema.fields[13].type).toMatchObject({ timezone: null });
   });
 
   it('holds one row per trade, numbered from 1 within each symbol', () => {
@@ -205,6 +207,11 @@ describe('symbol_signals table', () => {
   it('stamps each trade with its entry bar time in microseconds', () => {
     const micros = (bar: number) => BigInt(T0 + bar * HOUR_MS) * 1000n;
     expect([...(table.getChild('timestamp')!.toArray() as BigInt64Array)]).toEqual([micros(1), micros(4), micros(0)]);
+  });
+
+  it('stamps each closed trade with its exit bar time, an open one with null', () => {
+    expect(column(table, 'exit_timestamp')).toEqual([T0 + 3 * HOUR_MS, null, T0 + HOUR_MS]);
+    expect(table.getChild('exit_timestamp')!.nullCount).toBe(1);
   });
 
   it('marks an open trade with a null exit price and its bars held up to the last bar', () => {
@@ -333,8 +340,23 @@ describe('readers', () => {
       slippage_amount: 0.25,
       status: 'open',
       exit_reason: 'end_of_data',
+      exit_timestamp: null,
     });
+    expect(rows[0].exit_timestamp).toBe(iso(3));
     expect(JSON.parse(JSON.stringify(rows))).toEqual(rows);
+  });
+
+  it('reads a file written before exit_timestamp existed with null exit times, and sorts by them as nulls', async () => {
+    const table = parquetToTable(file('symbol_signals'));
+    const older = tableToParquet(table.select(table.schema.fields.map((field) => field.name).filter((name) => name !== 'exit_timestamp')));
+    const { rows } = await readSymbolSignals(older);
+    expect(rows.map((row) => [row.signal_index, row.exit_timestamp])).toEqual([
+      [1, null],
+      [2, null],
+      [1, null],
+    ]);
+    const sorted = await readSymbolSignals(older, { sort: { column: 'exit_timestamp', descending: true } });
+    expect(sorted.rows.map((row) => row.symbol)).toEqual(['BTC_KRW', 'BTC_KRW', 'ETH_KRW']);
   });
 
   it('pages through the trades of one symbol, counting all of them', async () => {
