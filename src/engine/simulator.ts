@@ -1,3 +1,4 @@
+import { exitLevelFactors } from './exitLevels';
 import { exitReasonCode, type Candles, type EquityCurve, type ExecutionParams, type SimulatedTrades } from './types';
 
 /**
@@ -107,14 +108,14 @@ export function simulate(
   const sign = direction === 'short' ? -1 : 1;
   const entrySlippageFactor = 1 + sign * slippage;
   const exitSlippageFactor = 1 - sign * slippage;
-  const stopLossPct = execution.stop_loss_pct ?? null;
-  const takeProfitPct = execution.take_profit_pct ?? null;
-  const trailingStopPct = execution.trailing_stop_pct ?? null;
-  const hasTrailingStop = trailingStopPct !== null;
-  const hasIntrabarRules = stopLossPct !== null || takeProfitPct !== null || hasTrailingStop;
-  const stopLossFactor = stopLossPct === null ? 0 : 1 - (sign * stopLossPct) / 100;
-  const takeProfitFactor = takeProfitPct === null ? 0 : 1 + (sign * takeProfitPct) / 100;
-  const trailingStopFactor = trailingStopPct === null ? 0 : 1 - (sign * trailingStopPct) / 100;
+  const factors = exitLevelFactors(execution);
+  const hasStopLoss = factors.stopLoss !== null;
+  const hasTakeProfit = factors.takeProfit !== null;
+  const hasTrailingStop = factors.trailingStop !== null;
+  const hasIntrabarRules = hasStopLoss || hasTakeProfit || hasTrailingStop;
+  const stopLossFactor = factors.stopLoss ?? 0;
+  const takeProfitFactor = factors.takeProfit ?? 0;
+  const trailingStopFactor = factors.trailingStop ?? 0;
   const maxHoldBars = execution.max_hold_bars ?? 0;
   // the close-time exit due by the clock: hold_period_bars or max_hold_bars after the entry, whichever comes first
   // (max_hold on a tie; 0 = none), as an offset from the entry bar
@@ -230,8 +231,8 @@ export function simulate(
       entryBar = t;
       scheduledExitBar = scheduledExitOffset > 0 ? t + scheduledExitOffset : -1;
       if (hasIntrabarRules) {
-        stopLossLevel = stopLossPct === null ? -sign * Infinity : entryFill * stopLossFactor;
-        takeProfitLevel = takeProfitPct === null ? sign * Infinity : entryFill * takeProfitFactor;
+        stopLossLevel = hasStopLoss ? entryFill * stopLossFactor : -sign * Infinity;
+        takeProfitLevel = hasTakeProfit ? entryFill * takeProfitFactor : sign * Infinity;
         bestPrice = entryFill;
       }
       trades.entryIndex[tradeCount] = t;

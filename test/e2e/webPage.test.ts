@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { WEB_DIST } from '../../src/api/app';
 import type { ResultResponse } from '../../src/contracts/api';
-import { startHarness, type Harness } from '../integration/harness';
+import { startHarness, waitFor, type Harness } from '../integration/harness';
+import { examplePluginSource, SYNTAX_ERROR_SOURCE, writePluginFolder } from '../fixtures/pluginFiles';
+import { exitReasonLabel } from '../../web/src/tradeChart';
 
 const CHROMIUM_PATH = '/usr/bin/chromium';
 /** Without the networking flags Chromium keeps calling home, which this machine's closed network refuses. */
@@ -68,12 +70,23 @@ describe('the web page', () => {
   let page: Page;
   let baseUrl: string;
   let taskId: string;
+  let pluginFolder: string;
   const scriptErrors: string[] = [];
 
   beforeAll(async () => {
     requirePrerequisites();
     mkdirSync(SCREENSHOTS, { recursive: true });
-    harness = await startHarness();
+    // The example plugins and a broken one: the form lists the first like built-ins and the last as unavailable.
+    pluginFolder = writePluginFolder(
+      {
+        'smaCrossover.ts': examplePluginSource('smaCrossover.ts'),
+        'rsiMeanReversion.ts': examplePluginSource('rsiMeanReversion.ts'),
+        'bollingerBreakout.ts': examplePluginSource('bollingerBreakout.ts'),
+        'brokenSyntax.ts': SYNTAX_ERROR_SOURCE,
+      },
+      process.env.TEST_SCRATCH,
+    );
+    harness = await startHarness({ env: { STRATEGIES_DIR: pluginFolder } });
     server = harness.app.listen(0, '127.0.0.1');
     await once(server, 'listening');
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -108,6 +121,30 @@ describe('the web page', () => {
     expect(await form.locator('#start_date').inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(await form.locator('#end_date').inputValue()).toBe(await form.locator('#end_date').getAttribute('max'));
     await page.screenshot({ path: join(SCREENSHOTS, 'form.png'), fullPage: true });
+  });
+
+  it('offers the plugins like the built-ins, and shows why a broken one is unavailable', async () => {
+    const form = page.getByTestId('backtest-form');
+    const options = await form
+      .locator('#strategy option')
+      .evaluateAll((elements) =>
+        elements.map((element) => [(element as HTMLOptionElement).textContent, (element as HTMLOptionElement).disabled]),
+      );
+    expect(options).toEqual([
+      ['volume_zone_breakout', false],
+      ['volume_long_candle', false],
+      ['bollinger_breakout (plugin)', false],
+      ['rsi_mean_reversion (plugin)', false],
+      ['sma_crossover (plugin)', false],
+      ['brokenSyntax (unavailable)', true],
+    ]);
+    await expect(page.getByTestId('plugin-errors').textContent()).resolves.toContain(
+      `Plugin brokenSyntax.ts is unavailable: ${pluginFolder}/brokenSyntax.ts:4:23: syntax error`,
+    );
+    await form.locator('#strategy').selectOption('sma_crossover');
+    await expect(page.getByTestId('strategy-description').textContent()).resolves.toMatch(/crosses above .* plugin · version [0-9a-f]{12}/);
+    expect(await form.locator('#param-fast_window').inputValue()).toBe('10');
+    await form.locator('#strategy').selectOption('volume_zone_breakout');
   });
 
   it("shows the API's message beside the field it names when the request is refused", async () => {
@@ -225,6 +262,91 @@ describe('the web page', () => {
     expect(page.url()).not.toContain(taskId);
     expect(await page.getByTestId('task-view').count()).toBe(0);
     expect(await harness.repository.get(taskId)).toBeUndefined();
+  });
+
+  describe('the price chart of a plugin backtest with stops', () => {
+    const params = { fast_window: 12, slow_window: 48, stop_loss_pct: 3, take_profit_pct: 6, trailing_stop_pct: 4 };
+    let chartTaskId: string;
+    let trades: Trade[];
+
+    beforeAll(async () => {
+      const submitted = await fetch(`${baseUrl}/api/backtests`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          strategy: 'sma_crossover',
+          params,
+          symbols: ['BTC_KRW'],
+          start_date: '2024-01-01',
+          end_date: '2024-03-31',
+          timeframe: '1h',
+        }),
+      });
+      chartTaskId = (await submitted.json()).task_id;
+      await waitFor(
+        async () => (await (await fetch(`${baseUrl}/api/backtests/${chartTaskId}`)).json()).status,
+        (status) => status === 'completed',
+        BACKTEST_DEADLINE_MS,
+      );
+      const result: ResultResponse = await (
+        await fetch(`${baseUrl}/api/backtests/${chartTaskId}/result?trades_limit=10000&max_points=2`)
+      ).json();
+      trades = result.trades.rows;
+      await page.goto(`${baseUrl}/#/tasks/${chartTaskId}`);
+    });
+
+    const chartDrawn = () =>
+      page
+        .getByTestId('candle-chart')
+        .evaluate((element) => [...element.querySelectorAll('canvas')].some((canvas) => canvas.width > 0 && canvas.height > 0));
+
+    it("shows the symbol's candles over the whole range with every trade", async () => {
+      const chart = page.getByTestId('price-chart');
+      await chart.waitFor();
+      // 91 days of hourly bars, merged into at most 1500 candles
+      await page.waitForFunction(() => document.querySelector('[data-testid=price-chart] .chart-label')?.textContent?.includes('candles'));
+      await expect(chart.locator('.chart-label').first().textContent()).resolves.toBe('BTC_KRW 1h · 1,092 candles, 2 bars per candle');
+      await page.waitForFunction(() => document.querySelector('[data-testid=candle-chart] canvas') !== null);
+      expect(await chartDrawn()).toBe(true);
+      expect(trades.some((trade) => ['stop_loss', 'take_profit', 'trailing_stop'].includes(trade.exit_reason))).toBe(true);
+      await page.getByTestId('price-chart').screenshot({ path: join(SCREENSHOTS, 'price-chart.png') });
+    });
+
+    it('shows a trade clicked in the table bar by bar, with its entry, stop-loss, take-profit and trailing stop', async () => {
+      const table = page.getByTestId('trade-table');
+      await bodyRows(table).first().waitFor();
+      const onFirstPage = trades.slice(0, TRADES_PAGE_SIZE);
+      // the longest trade that a take-profit or the trailing stop ended: its levels are the easiest to see
+      const chosen = onFirstPage
+        .filter((trade) => ['take_profit', 'trailing_stop'].includes(trade.exit_reason))
+        .reduce((longest, trade) => (trade.hold_bars > longest.hold_bars ? trade : longest));
+      const row = table.locator(`tbody tr[data-row-key="${tradeKey(chosen)}"]`);
+      await expect(row.locator('td[data-column=exit_reason]').textContent()).resolves.toBe(exitReasonLabel(chosen.exit_reason));
+      const candlesRequest = page.waitForRequest(
+        (request) => request.url().includes(`/api/backtests/${chartTaskId}/candles`) && request.url().includes('from='),
+      );
+      await row.click();
+      expect(await row.getAttribute('class')).toContain('selected');
+      await candlesRequest;
+      const legend = page.getByTestId('trade-legend');
+      await legend.waitFor();
+      const text = (await legend.textContent())!;
+      expect(text).toContain(`Trade #${chosen.signal_index} (buy)`);
+      expect(text).toContain(`(${exitReasonLabel(chosen.exit_reason)})`);
+      expect(text).not.toContain('not drawn');
+      await expect(page.locator('[data-testid=price-chart] .chart-label').first().textContent()).resolves.toMatch(
+        new RegExp(`^BTC_KRW 1h · [\\d,]+ candles · around trade #${chosen.signal_index}$`),
+      );
+      await page.mouse.move(0, 0); // no crosshair in the screenshot
+      await page.waitForTimeout(300); // the chart draws on the next animation frame
+      expect(await chartDrawn()).toBe(true);
+      await page.getByTestId('price-chart').screenshot({ path: join(SCREENSHOTS, 'price-chart-trade.png') });
+      await page.screenshot({ path: join(SCREENSHOTS, 'result-with-price-chart.png'), fullPage: true });
+
+      await page.getByTestId('show-whole-range').click();
+      await expect(page.locator('[data-testid=price-chart] .chart-label').first().textContent()).resolves.toContain('2 bars per candle');
+      expect(await page.getByTestId('trade-legend').count()).toBe(0);
+    });
   });
 
   it('ran without script errors in the page', () => {

@@ -14,7 +14,7 @@ import type { CurvePoint } from '../types';
 
 const SYMBOL_COLORS = ['#2962ff', '#e65100', '#2e7d32', '#8e24aa', '#c62828', '#00838f', '#6d4c41', '#546e7a'];
 
-const chartOptions: DeepPartial<ChartOptions> = {
+export const chartOptions: DeepPartial<ChartOptions> = {
   autoSize: true,
   layout: { background: { color: '#ffffff' }, textColor: '#333', fontSize: 11, attributionLogo: true },
   grid: { vertLines: { color: '#f0f0f0' }, horzLines: { color: '#f0f0f0' } },

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { api } from '../api';
 import { formatTimestamp } from '../format';
+import { exitReasonLabel, tradeKey } from '../tradeChart';
 import { useAsync } from '../hooks/useAsync';
 import type { tradeSortColumns } from '../../../src/contracts/api';
 import type { SummaryRow, TradeRow } from '../types';
@@ -8,6 +9,7 @@ import type { SummaryRow, TradeRow } from '../types';
 type TradeSortColumn = (typeof tradeSortColumns)[number];
 import { DataTable, type Column, type SortOrder } from './DataTable';
 import { EquityCharts } from './EquityCharts';
+import { PriceChart } from './PriceChart';
 import { Pager } from './Pager';
 import { ResultDownloads } from './ResultDownloads';
 
@@ -22,9 +24,11 @@ const tradeColumns: Column<TradeRow>[] = [
   { key: 'symbol' },
   { key: 'signal_index', label: 'signal #', numeric: true },
   { key: 'timestamp', label: 'entry time (UTC)', render: (trade) => formatTimestamp(trade.timestamp) },
-  { key: 'type', sortable: false }, // always "buy": the server does not sort by it
+  { key: 'type', sortable: false }, // one value per task (buy: long, sell: short): the server does not sort by it
   { key: 'entry_price', numeric: true },
+  { key: 'exit_timestamp', label: 'exit time (UTC)', render: (trade) => formatTimestamp(trade.exit_timestamp) },
   { key: 'exit_price', numeric: true },
+  { key: 'exit_reason', render: (trade) => exitReasonLabel(trade.exit_reason) },
   { key: 'quantity', numeric: true },
   { key: 'return_pct', label: 'return %', numeric: true },
   { key: 'hold_bars', numeric: true },
@@ -58,7 +62,14 @@ function summaryColumns(rows: SummaryRow[]): Column<SummaryRow>[] {
   return [{ key: 'symbol' }, ...metricNames.map((name) => ({ key: name, label: METRIC_LABELS[name], numeric: true }))];
 }
 
-function TradesSection({ taskId, symbol }: { taskId: string; symbol: string }) {
+interface TradesSectionProps {
+  taskId: string;
+  symbol: string;
+  selectedTrade: TradeRow | null;
+  onSelectTrade: (trade: TradeRow | null) => void;
+}
+
+function TradesSection({ taskId, symbol, selectedTrade, onSelectTrade }: TradesSectionProps) {
   const [offset, setOffset] = useState(0);
   // Sorted by the server over all trades: sorting only the page shown would mislead.
   const [sortOrder, setSortOrder] = useState<SortOrder | null>(null);
@@ -93,7 +104,9 @@ function TradesSection({ taskId, symbol }: { taskId: string; symbol: string }) {
         testId="trade-table"
         rows={trades?.rows ?? []}
         columns={tradeColumns}
-        rowKey={(trade) => `${trade.symbol}:${trade.signal_index}`}
+        rowKey={tradeKey}
+        selectedRowKey={selectedTrade ? tradeKey(selectedTrade) : null}
+        onRowClick={(trade) => onSelectTrade(selectedTrade && tradeKey(selectedTrade) === tradeKey(trade) ? null : trade)}
         sortOrder={sortOrder}
         onSortOrderChange={sortTrades}
         emptyText={page.loading ? 'Loading trades…' : 'No trades.'}
@@ -105,6 +118,11 @@ function TradesSection({ taskId, symbol }: { taskId: string; symbol: string }) {
 /** A finished task's result: metrics per symbol, equity and drawdown, trades, files. */
 export function ResultView({ taskId }: { taskId: string }) {
   const [symbol, setSymbol] = useState(ALL_SYMBOLS);
+  const [selectedTrade, setSelectedTrade] = useState<TradeRow | null>(null);
+  const chooseSymbol = (next: string) => {
+    setSymbol(next);
+    setSelectedTrade(null);
+  };
   const overview = useAsync(
     () =>
       api.getBacktestResult({
@@ -115,6 +133,8 @@ export function ResultView({ taskId }: { taskId: string }) {
   );
   const result = overview.value;
   const symbols = useMemo(() => result?.summary.map((row) => row.symbol) ?? [], [result]);
+  // the selected trade's symbol, else the chosen symbol, else the task's first
+  const chartSymbol: string | undefined = selectedTrade?.symbol ?? (symbol || symbols[0]);
   if (!result) {
     return <div className={overview.error ? 'form-error' : 'hint'}>{overview.error ?? 'Loading result…'}</div>;
   }
@@ -129,16 +149,30 @@ export function ResultView({ taskId }: { taskId: string }) {
           rowKey={(row) => row.symbol}
           sortable
           selectedRowKey={symbol || null}
-          onRowClick={(row) => setSymbol(row.symbol === symbol ? ALL_SYMBOLS : row.symbol)}
+          onRowClick={(row) => chooseSymbol(row.symbol === symbol ? ALL_SYMBOLS : row.symbol)}
         />
       </section>
+
+      {chartSymbol && (
+        <section className="result-section">
+          <h3>Price and trades</h3>
+          <PriceChart
+            taskId={taskId}
+            symbol={chartSymbol}
+            timeframe={result.manifest.timeframe}
+            params={result.manifest.params}
+            selectedTrade={selectedTrade}
+            onShowWholeRange={() => setSelectedTrade(null)}
+          />
+        </section>
+      )}
 
       <section className="result-section">
         <div className="section-heading">
           <h3>Equity and drawdown</h3>
           <label>
             Symbol{' '}
-            <select value={symbol} onChange={(event) => setSymbol(event.target.value)} data-testid="result-symbol">
+            <select value={symbol} onChange={(event) => chooseSymbol(event.target.value)} data-testid="result-symbol">
               <option value={ALL_SYMBOLS}>All symbols</option>
               {symbols.map((name) => (
                 <option key={name} value={name}>
@@ -151,7 +185,7 @@ export function ResultView({ taskId }: { taskId: string }) {
         <EquityCharts points={result.equity_curve} symbols={symbols} />
       </section>
 
-      <TradesSection key={symbol} taskId={taskId} symbol={symbol} />
+      <TradesSection key={symbol} taskId={taskId} symbol={symbol} selectedTrade={selectedTrade} onSelectTrade={setSelectedTrade} />
       <ResultDownloads taskId={taskId} files={result.manifest.result_files} />
     </div>
   );
