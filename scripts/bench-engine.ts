@@ -1,6 +1,6 @@
 /**
  * Engine benchmark (`npm run bench`): signal generation, full runBacktest on synthetic candles (with the defaults,
- * with stops, and short), and the indicator kit.
+ * with stops, and short), the indicator kit, and the example strategy plugins loaded from strategies/.
  * Figures are medians of several repetitions after a warm-up, the cases run round-robin so machine noise
  * hits them alike; compare them run to run on the same machine. CPU-time figures show what a busy machine hid.
  * The candles are generated here (seeded) so the benchmark depends on nothing but the engine.
@@ -18,8 +18,9 @@ import * as currentIndicators from '../src/engine/indicators';
 import * as currentStrategies from '../src/engine/strategies';
 import type { BuiltinStrategyId } from '../src/engine/strategies';
 import type { Candles } from '../src/engine/types';
-import { candlesPerSecond, measureRoundRobin, median, type BenchCase } from './lib/bench';
+import { candlesPerSecond, measureRoundRobin, median, type BenchCase, type CaseTimings } from './lib/bench';
 import { PROJECT_ROOT } from './lib/devServices';
+import { loadStrategyRegistry } from '../src/strategyPlugins';
 
 /** mulberry32: a small, fast, seeded PRNG with uniform output in [0, 1). */
 function seededRandom(seed: number): () => number {
@@ -208,6 +209,31 @@ function indicatorCases({ indicators }: Engine, suffix: string): EngineCase[] {
   );
 }
 
+/**
+ * The example plugins of strategies/, loaded as the API and the workers load them, each run the way its description
+ * suggests: the SMA crossover on its exit signals, the RSI mean reversion with stops, the Bollinger breakout short.
+ * Current engine only: plugins are newer than any baseline worth comparing with.
+ */
+async function pluginCases(): Promise<EngineCase[]> {
+  const registry = await loadStrategyRegistry({ directory: join(PROJECT_ROOT, 'strategies') });
+  const runs: [string, Record<string, unknown>, string][] = [
+    ['sma_crossover', {}, ' (exit signals)'],
+    ['rsi_mean_reversion', { stop_loss_pct: 3, take_profit_pct: 4 }, ', sl 3 tp 4'],
+    ['bollinger_breakout', { direction: 'short' }, ' short'],
+  ];
+  return runs.map(([id, overrides, variant]) => {
+    const entry = registry.get(id);
+    if (!entry) throw new Error(`plugin ${id} did not load: ${registry.unavailable(id)[0]?.error ?? 'not in strategies/'}`);
+    const params = { ...entry.strategy.paramsSchema.parse({}), ...currentExecution.executionParamsSchema.parse({}), ...overrides };
+    return named(`runBacktest plugin ${id} 1M${variant}`, '', {
+      bars: MILLION,
+      batch: 1,
+      run: () => currentBacktest.runStrategyBacktest(hourlyMillion, entry.strategy, params, { periodsPerYear: 8760 }).trades.count,
+      detail: (trades) => `${trades} trades`,
+    });
+  });
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { baseline: { type: 'string' } } });
   const casesOf = (engine: Engine, suffix: string) => [
@@ -224,23 +250,17 @@ async function main(): Promise<void> {
   const current = casesOf(currentEngine, '');
   const baseline = values.baseline ? await engineAt(values.baseline) : undefined;
   const before = baseline ? casesOf(baseline.engine, ` @ ${values.baseline}`) : [];
-  const cases = [...current, ...before];
-  const timings = await measureRoundRobin(cases, 3000, 11);
+  const timings = await measureRoundRobin([...current, ...before], 3000, 11);
   baseline?.dispose();
   current.forEach((benchCase, index) => {
-    const wallMs = median(timings[index].wallMs);
-    const cpuMs = median(timings[index].cpuMs);
-    // One comparable line per case (`<case>: <number> candles/s` or `<case>: <number> ms`), details indented below.
-    console.log(`${benchCase.label}: ${figure(benchCase, wallMs)}`);
-    console.log(
-      `  # ${benchCase.detail(timings[index].result!)}, median of ${timings[index].wallMs.length}; by CPU time ${figure(benchCase, cpuMs)}`,
-    );
+    printFigure(benchCase, timings[index]);
     if (!baseline) return;
     const baselineIndex = before.findIndex((baselineCase) => baselineCase.name === benchCase.name);
     if (baselineIndex === -1) {
       console.log(`  # at ${values.baseline}: no such case (the engine there lacks what it measures)`);
       return;
     }
+    const wallMs = median(timings[index].wallMs);
     const baselineTimings = timings[current.length + baselineIndex];
     const baselineMs = median(baselineTimings.wallMs);
     const speedup = (baselineMs / wallMs - 1) * 100;
@@ -248,6 +268,19 @@ async function main(): Promise<void> {
       `  # at ${values.baseline}: ${figure(before[baselineIndex], baselineMs)} (${before[baselineIndex].detail(baselineTimings.result!)}); speed now ${speedup >= 0 ? '+' : ''}${speedup.toFixed(1)}%`,
     );
   });
+  // Rounds of their own, after the others: in the same rounds, the plugins' allocations (their indicator arrays) left
+  // garbage that the collector cleared during the next cases' timings, and cost the short full backtests up to a third.
+  const plugins = await pluginCases();
+  const pluginTimings = await measureRoundRobin(plugins, 2000, 11);
+  plugins.forEach((benchCase, index) => printFigure(benchCase, pluginTimings[index]));
+}
+
+/** One comparable line per case (`<case>: <number> candles/s` or `<case>: <number> ms`), details indented below. */
+function printFigure(benchCase: EngineCase, timings: CaseTimings): void {
+  console.log(`${benchCase.label}: ${figure(benchCase, median(timings.wallMs))}`);
+  console.log(
+    `  # ${benchCase.detail(timings.result!)}, median of ${timings.wallMs.length}; by CPU time ${figure(benchCase, median(timings.cpuMs))}`,
+  );
 }
 
 main().catch((error) => {
