@@ -162,6 +162,34 @@ const cases: Case[] = [
     says: /no task/,
   },
   {
+    name: 'candles without a symbol',
+    method: 'get',
+    path: () => `/api/backtests/${finishedTaskId}/candles`,
+    status: 422,
+    says: /symbol/,
+  },
+  {
+    name: 'candles with no candle at all',
+    method: 'get',
+    path: () => `/api/backtests/${finishedTaskId}/candles?symbol=BTC_KRW&max_points=0`,
+    status: 422,
+    says: /max_points/,
+  },
+  {
+    name: 'candles from a time that is no time',
+    method: 'get',
+    path: () => `/api/backtests/${finishedTaskId}/candles?symbol=BTC_KRW&from=yesterday`,
+    status: 422,
+    says: /from/,
+  },
+  {
+    name: 'candles of an unknown task',
+    method: 'get',
+    path: '/api/backtests/7d0a7a4e-0000-4000-8000-000000000000/candles?symbol=BTC_KRW',
+    status: 404,
+    says: /no task/,
+  },
+  {
     name: 'result with a negative page size',
     method: 'get',
     path: () => `/api/backtests/${finishedTaskId}/result?trades_limit=-1`,
@@ -305,6 +333,7 @@ describe('the OpenAPI document', () => {
         '/api/backtests',
         '/api/backtests/{id}',
         '/api/backtests/{id}/result',
+        '/api/backtests/{id}/candles',
         '/api/backtests/{id}/files/{name}',
         '/api/backtests/{id}/cancel',
         '/api/strategies',
@@ -318,6 +347,22 @@ describe('the OpenAPI document', () => {
     const submit = response.body.paths['/api/backtests'].post;
     expect(submit.requestBody.content['application/json'].schema.properties.timeframe.enum).toEqual(['1m', '5m', '15m', '1h', '4h', '1d']);
     expect(Object.keys(submit.responses)).toEqual(expect.arrayContaining(['202', '422']));
+    const strategy =
+      response.body.paths['/api/strategies'].get.responses['200'].content['application/json'].schema.properties.strategies.items;
+    expect(Object.keys(strategy.properties)).toEqual([
+      'id',
+      'description',
+      'source',
+      'version',
+      'file',
+      'available',
+      'error',
+      'parameters',
+    ]);
+    const candleQuery = response.body.paths['/api/backtests/{id}/candles'].get.parameters.map(
+      (parameter: { name: string }) => parameter.name,
+    );
+    expect(candleQuery).toEqual(expect.arrayContaining(['id', 'symbol', 'max_points', 'from', 'to']));
   });
 });
 
