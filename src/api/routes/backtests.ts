@@ -130,6 +130,34 @@ export function backtestHandlers(deps: ApiDependencies, submissions: Counter<'st
     getBacktestLegacy: ({ params }) => viewOrNotFound(params.id),
     getBacktest: ({ params }) => viewOrNotFound(params.id),
 
+    compareBacktests: async ({ query: { ids, max_points } }) => {
+      const tasks = await Promise.all(
+        ids.map(async (taskId) => {
+          const manifest = await readManifest(deps.store, taskId);
+          if (!manifest) {
+            const view = await readTaskView(deps, taskId);
+            if (!view) throw new HttpError(404, 'task_not_found', `no task ${taskId}`);
+            throw new HttpError(409, 'result_not_ready', `task ${taskId} is ${view.status}; only finished tasks can be compared`);
+          }
+          const tables = await openResultTables(deps.store, taskId, manifest);
+          if (!tables)
+            throw new HttpError(409, 'no_result', `task ${taskId} ${manifest.status} without a result: ${manifest.error.message}`);
+          return {
+            task_id: taskId,
+            strategy: manifest.strategy,
+            params: manifest.params,
+            symbols: manifest.symbols,
+            start_date: manifest.start_date,
+            end_date: manifest.end_date,
+            timeframe: manifest.timeframe,
+            summary: await readSymbolSummary(tables.symbol_summary),
+            equity_curve: await readPerformanceCurve(tables.performance_curve, { maxPoints: max_points }),
+          };
+        }),
+      );
+      return { status: 200, body: { tasks } };
+    },
+
     listBacktests: async ({ query: { status, ...filters } }) => {
       const { rows, total } = await deps.repository.list({ ...filters, status });
       return { status: 200, body: { items: rows.map(presentRow), total, limit: filters.limit, offset: filters.offset } };
