@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { defineStrategy, holdPeriodBarsSchema } from '../strategy';
+import { defineStrategy, holdPeriodBarsSchema, type SharedSignals } from '../strategy';
 import type { Candles } from '../types';
 
 /**
  * volume_long_candle (DESIGN.md section 5): a long green candle on a volume spike, with short wicks.
  * `vol_ma[i]` is the mean volume of bars [max(0, i - vol_ma_window + 1), i], kept as a running sum
  * (O(n)); the sum is rebuilt from scratch once every vol_ma_window bars so rounding cannot pile up
- * over millions of bars. As written in DESIGN.md, `volume >= vol_ma * vol_multiplier` also holds
+ * over millions of bars. The averages are one pass, the signals another (`volumeAveragesInto`,
+ * `signalsFromAveragesInto`), so a sweep computes one average for every vol_multiplier and body_pct. As written in DESIGN.md, `volume >= vol_ma * vol_multiplier` also holds
  * for a zero-volume bar whose average is zero (0 >= 0).
  */
 const paramsSchema = z.object({
@@ -34,18 +35,14 @@ const paramsSchema = z.object({
 
 export type VolumeLongCandleParams = z.output<typeof paramsSchema>;
 
-function volumeLongCandleSignalsInto(candles: Candles, params: VolumeLongCandleParams, out: Uint8Array): number {
-  const barCount = candles.length;
-  const { open, high, low, close, volume } = candles;
-  const window = params.vol_ma_window;
-  const multiplier = params.vol_multiplier;
-  const bodyPct = params.body_pct;
-  const wickLimit = 2 * bodyPct;
+/**
+ * `out[i]` = the mean volume of bars [max(0, i - window + 1), i], from a running sum rebuilt from scratch every `window`
+ * bars (at i = window - 1, 2 * window - 1, ...): the one definition of vol_ma that every path reads.
+ */
+export function volumeAveragesInto(volume: Float64Array, barCount: number, window: number, out: Float64Array): void {
   let windowSum = 0;
   let barsUntilRebuild = window;
-  let signalCount = 0;
-
-  // each bar: slide the volume sum, then test the volume spike and the candle shape
+  // each bar: slide the volume sum (or rebuild it), then average over the bars it holds
   for (let i = 0; i < barCount; i++) {
     if (--barsUntilRebuild === 0) {
       barsUntilRebuild = window;
@@ -56,12 +53,28 @@ function volumeLongCandleSignalsInto(candles: Candles, params: VolumeLongCandleP
       windowSum += volume[i];
       if (i >= window) windowSum -= volume[i - window];
     }
-    const volumeAverage = windowSum / (i < window ? i + 1 : window);
+    out[i] = windowSum / (i < window ? i + 1 : window);
+  }
+}
+
+/** The signals of one (vol_multiplier, body_pct) from the volume averages of `volumeAveragesInto`; returns their number. */
+export function signalsFromAveragesInto(
+  volumeAverages: Float64Array,
+  candles: Candles,
+  multiplier: number,
+  bodyPct: number,
+  out: Uint8Array,
+): number {
+  const { open, high, low, close, volume } = candles;
+  const wickLimit = 2 * bodyPct;
+  let signalCount = 0;
+  // each bar: the volume spike, then the candle shape
+  for (let i = 0; i < candles.length; i++) {
     const barOpen = open[i];
     const barClose = close[i];
     let isSignal = 0;
     if (
-      volume[i] >= volumeAverage * multiplier &&
+      volume[i] >= volumeAverages[i] * multiplier &&
       barClose > barOpen &&
       (barClose - barOpen) / barOpen >= bodyPct &&
       Math.max(high[i] - barClose, 0) / barOpen < wickLimit &&
@@ -75,6 +88,25 @@ function volumeLongCandleSignalsInto(candles: Candles, params: VolumeLongCandleP
   return signalCount;
 }
 
+function volumeLongCandleSignalsInto(candles: Candles, params: VolumeLongCandleParams, out: Uint8Array): number {
+  const volumeAverages = new Float64Array(candles.length);
+  volumeAveragesInto(candles.volume, candles.length, params.vol_ma_window, volumeAverages);
+  return signalsFromAveragesInto(volumeAverages, candles, params.vol_multiplier, params.body_pct, out);
+}
+
+/** Sweeps share one volume average between combinations that differ only in vol_multiplier and body_pct. */
+const averageSharing: SharedSignals<VolumeLongCandleParams, Float64Array> = {
+  sharedParams: ['vol_ma_window'],
+  // one average is never dearer than the one inside signalsInto: share it from the first parameter set on
+  prepare(candles, params) {
+    const volumeAverages = new Float64Array(candles.length);
+    volumeAveragesInto(candles.volume, candles.length, params.vol_ma_window, volumeAverages);
+    return volumeAverages;
+  },
+  signalsInto: (volumeAverages, candles, params, out) =>
+    signalsFromAveragesInto(volumeAverages, candles, params.vol_multiplier, params.body_pct, out),
+};
+
 export const volumeLongCandle = defineStrategy({
   id: 'volume_long_candle',
   description:
@@ -82,4 +114,7 @@ export const volumeLongCandle = defineStrategy({
     'body_pct of the open, and both wicks shorter than 2 x body_pct.',
   paramsSchema,
   signalsInto: volumeLongCandleSignalsInto,
+  // the average is full from bar vol_ma_window - 1 on
+  warmupBars: (params) => params.vol_ma_window - 1,
+  sharedSignals: averageSharing,
 });
