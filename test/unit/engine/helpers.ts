@@ -130,3 +130,31 @@ export const walkBars = (length: number): fc.Arbitrary<Bar[]> =>
         return { open, close, high: Math.max(open, close) * (1 + wickUp), low: Math.min(open, close) * (1 - wickDown), volume };
       });
     });
+
+/**
+ * Bars of a market-like random walk: moves, gaps and wicks in whole basis points, volumes in whole units (some 0),
+ * so that both strategies and the exit rules fire often (arbitrary doubles mostly give flat bars).
+ */
+export const marketBars = (length: number): fc.Arbitrary<Bar[]> =>
+  fc
+    .array(
+      fc.record({
+        gap: fc.integer({ min: -50, max: 50 }),
+        move: fc.integer({ min: -400, max: 400 }),
+        wickUp: fc.integer({ min: 0, max: 150 }),
+        wickDown: fc.integer({ min: 0, max: 150 }),
+        volume: fc.integer({ min: 0, max: 1000 }),
+      }),
+      { minLength: length, maxLength: length },
+    )
+    .map((steps) => {
+      let price = 100;
+      return steps.map(({ gap, move, wickUp, wickDown, volume }): Bar => {
+        const open = price * (1 + gap / 1e4);
+        const close = open * (1 + move / 1e4);
+        price = close;
+        const high = Math.max(open, close) * (1 + wickUp / 1e4);
+        const low = Math.min(open, close) * (1 - wickDown / 1e4);
+        return { open, close, high, low, volume };
+      });
+    });
