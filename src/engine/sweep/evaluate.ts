@@ -203,6 +203,9 @@ function computeSignals(
     const prepared = sharing === undefined ? null : sharing.prepare(candles, paramsOfCombo(plan, slotCombo[group[0]]), group.length);
     for (const slot of group) {
       const params = paramsOfCombo(plan, slotCombo[slot]);
+      // a slot is reused window after window: clear it, as runBacktest hands a strategy zeroed arrays
+      slots.entries[slot].fill(0);
+      if (strategy.exitsInto !== undefined) slots.exits[slot].fill(0);
       if (prepared !== null && sharing !== undefined) sharing.signalsInto(prepared, candles, params, slots.entries[slot]);
       else strategy.signalsInto(candles, params, slots.entries[slot]);
       if (strategy.exitsInto !== undefined) {

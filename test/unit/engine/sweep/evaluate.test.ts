@@ -347,6 +347,27 @@ describe('evaluateSweep shares work where the result cannot change', () => {
     expect(calls).toMatchObject({ prepare: 2, sharedSignalsInto: 12, signalsInto: 0 });
   });
 
+  it('hands a strategy cleared signal arrays, as runBacktest does, even when it writes only its signals', () => {
+    // a plugin that writes its 1s and relies on the array being zeroed
+    const sloppy = defineStrategy({
+      ...channel,
+      id: 'test_sloppy',
+      signalsInto: (candles, params, out) => {
+        for (let i = params.entry_lookback; i < candles.length; i += params.entry_lookback + 1) out[i] = 1;
+        return 0;
+      },
+      exitsInto: undefined,
+    });
+    const fixedParams = { ...sloppy.paramsSchema.parse({}), ...executionParamsSchema.parse({}) };
+    const plan = planSweep({ strategy: sloppy, fixedParams, grid: { entry_lookback: [1, 5, 9] }, periodsPerYear: 365 });
+    const rows = allocateSweepRows(3);
+    evaluateSweep(plan, golden, [0, 1, 2], rows, { signalMemoryBytes: 1 });
+    for (const row of [0, 1, 2]) {
+      const params = { ...fixedParams, ...comboParams(plan.layout, row) };
+      expectRow(rows, row, row, runStrategyBacktest(golden, sloppy, params, { periodsPerYear: 365 }).summary);
+    }
+  });
+
   it('gives the same rows when the signal memory holds one signal set at a time', () => {
     const grid = { entry_lookback: [2, 3, 4], exit_lookback: [1, 2], hold_period_bars: [1, 2] };
     const fixedParams = { ...channel.paramsSchema.parse({}), ...executionParamsSchema.parse({}) };
