@@ -71,6 +71,7 @@ export function evaluateSweep(
   const segment = options.segment ?? { warmupStart: 0, start: 0, end: candles.length };
   const resumeAt = options.resumeAt ?? 0;
   const progressEvery = options.progressEvery ?? DEFAULT_PROGRESS_EVERY;
+  const signalMemoryBytes = options.signalMemoryBytes ?? DEFAULT_SIGNAL_MEMORY_BYTES;
   const onProgress = options.onProgress;
   checkSegment(segment, candles.length);
   if (rows.capacity < rowCount) throw new RangeError(`rows: room for ${rows.capacity}, expected at least ${rowCount} (one per combo id)`);
@@ -79,6 +80,7 @@ export function evaluateSweep(
   }
   if (!Number.isInteger(progressEvery) || progressEvery < 1)
     throw new RangeError(`progressEvery: got ${progressEvery}, expected an integer >= 1`);
+  if (!(signalMemoryBytes >= 0)) throw new RangeError(`signalMemoryBytes: got ${signalMemoryBytes}, expected a number >= 0`);
   for (let r = resumeAt; r < rowCount; r++) checkComboId(plan.layout, comboIds[r]);
 
   const { strategy, layout, periodsPerYear, signalWeights, sharedWeights } = plan;
@@ -88,10 +90,8 @@ export function evaluateSweep(
   const signalBars = signalCandles.length;
   const warmupBars = segment.start - segment.warmupStart;
   const slotBytes = Math.max(1, signalBars * (hasExits ? 2 : 1));
-  const slotCapacity = Math.max(
-    1,
-    Math.min(rowCount - resumeAt, Math.floor((options.signalMemoryBytes ?? DEFAULT_SIGNAL_MEMORY_BYTES) / slotBytes)),
-  );
+  // at least one signal set, however small the budget; no more than there are rows
+  const slotCapacity = Math.max(1, Math.min(rowCount - resumeAt, Math.floor(signalMemoryBytes / slotBytes)));
   const slots = allocateSignalSlots(slotCapacity, signalBars, warmupBars, hasExits);
   const simulation = allocateSimulation(simulatedCandles.length);
   const valueIndices = new Int32Array(layout.names.length);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { volumeLongCandle } from '../../../src/engine/strategies/volumeLongCandle';
 import type { Bar, LongCandleParams } from './reference';
 import { referenceLongCandleSignals } from './reference';
-import { bar, candlesFromBars, signalsOf, walkBars } from './helpers';
+import { bar, candlesFromBars, marketBars, signalsOf, walkBars } from './helpers';
 
 const signals = (bars: Bar[], overrides: Partial<LongCandleParams> = {}) => signalsOf(volumeLongCandle, bars, overrides);
 
@@ -108,6 +108,22 @@ describe('volume_long_candle averages shared between multipliers and body sizes'
       { numRuns: 150 },
     );
     expect(volumeLongCandle.sharedSignals!.sharedParams).toEqual(['vol_ma_window']);
+  });
+
+  it('are the averages signalsInto computes chunk by chunk, past its 4,096-bar chunks', () => {
+    // whole-unit volumes keep every running sum exact, so the reference's from-scratch averages agree too
+    const [bars] = fc.sample(marketBars(9000), { seed: 3, numRuns: 1 });
+    const candles = candlesFromBars(bars);
+    for (const window of [1, 7, 20, 300, 5000]) {
+      const params = volumeLongCandle.paramsSchema.parse({ vol_ma_window: window, vol_multiplier: 1.2, body_pct: 0.004 });
+      const direct = signals(bars, params);
+      expect(direct.filter((signal) => signal === 1).length).toBeGreaterThan(20);
+      const shared = new Uint8Array(bars.length);
+      const prepared = volumeLongCandle.sharedSignals!.prepare(candles, params, 1);
+      volumeLongCandle.sharedSignals!.signalsInto(prepared, candles, params, shared);
+      expect(Array.from(shared)).toEqual(direct);
+      if (window <= 300) expect(direct).toEqual(referenceLongCandleSignals(bars, params));
+    }
   });
 
   it('need vol_ma_window - 1 bars of warm-up', () => {

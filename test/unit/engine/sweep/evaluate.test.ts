@@ -435,7 +435,7 @@ describe('evaluateSweep and planSweep refuse what they cannot evaluate', () => {
     expect(() => planSweep({ strategy, fixedParams, grid: {}, periodsPerYear: 0 })).toThrow('periodsPerYear: got 0');
   });
 
-  it('refuses combo ids outside the grid, too few rows and a resume point outside the ids', () => {
+  it('refuses combo ids outside the grid, too few rows, a resume point outside the ids and bad options', () => {
     const plan = planSweep({ strategy, fixedParams, grid: { volume_window: [20, 40] }, periodsPerYear: 365 });
     expect(() => evaluateSweep(plan, golden, [0, 2], allocateSweepRows(2))).toThrow('combo id: got 2, expected an integer in [0, 2)');
     expect(() => evaluateSweep(plan, golden, [0, 1], allocateSweepRows(1))).toThrow(
@@ -443,6 +443,12 @@ describe('evaluateSweep and planSweep refuse what they cannot evaluate', () => {
     );
     expect(() => evaluateSweep(plan, golden, [0, 1], allocateSweepRows(2), { resumeAt: 3 })).toThrow(
       'resumeAt: got 3, expected an integer in [0, 2]',
+    );
+    expect(() => evaluateSweep(plan, golden, [0, 1], allocateSweepRows(2), { signalMemoryBytes: NaN })).toThrow(
+      'signalMemoryBytes: got NaN, expected a number >= 0',
+    );
+    expect(() => evaluateSweep(plan, golden, [0, 1], allocateSweepRows(2), { progressEvery: 0 })).toThrow(
+      'progressEvery: got 0, expected an integer >= 1',
     );
   });
 
