@@ -215,16 +215,21 @@ function barFactorsInto(scratch: ChunkScratch, barCount: number): void {
   }
 }
 
-/** Volume of bars [from, to) above price `threshold`, pro rata to each bar's span, without branches. */
+/** Volume of one bar above price `threshold`, pro rata to its span, without branches (see `barFactorsInto`). */
+function volumeAboveOfBar(factors: Float64Array, bar: number, threshold: number): number {
+  const row = bar * FACTOR_STRIDE;
+  // min(volume, volume * max(top - E, 0) / span)
+  const heightAbove = factors[row] - threshold + factors[row + 1];
+  const barVolume = factors[row + 3];
+  const volumeShortfall = barVolume - (heightAbove + Math.abs(heightAbove)) * factors[row + 2];
+  return barVolume - 0.5 * (volumeShortfall + Math.abs(volumeShortfall));
+}
+
+/** Volume of bars [from, to) above price `threshold`. */
 function volumeAboveInBars(factors: Float64Array, from: number, to: number, threshold: number): number {
   let volumeAbove = 0;
-  // each bar adds min(volume, volume * max(top - E, 0) / span)
-  for (let row = from * FACTOR_STRIDE, end = to * FACTOR_STRIDE; row < end; row += FACTOR_STRIDE) {
-    const heightAbove = factors[row] - threshold + factors[row + 1];
-    const barVolume = factors[row + 3];
-    const volumeShortfall = barVolume - (heightAbove + Math.abs(heightAbove)) * factors[row + 2];
-    volumeAbove += barVolume - 0.5 * (volumeShortfall + Math.abs(volumeShortfall));
-  }
+  // bar by bar, in order
+  for (let bar = from; bar < to; bar++) volumeAbove += volumeAboveOfBar(factors, bar, threshold);
   return volumeAbove;
 }
 
@@ -350,9 +355,7 @@ function compareByCarriedBounds(
       const leavingBar = windowStart - 1;
       const enteringBar = windowEnd - 1;
       const carriedThreshold = carried[slot + CARRIED_THRESHOLD];
-      const shift =
-        volumeAboveInBars(factors, enteringBar, windowEnd, carriedThreshold) -
-        volumeAboveInBars(factors, leavingBar, windowStart, carriedThreshold);
+      const shift = volumeAboveOfBar(factors, enteringBar, carriedThreshold) - volumeAboveOfBar(factors, leavingBar, carriedThreshold);
       carried[slot + CARRIED_TOTAL] += volume[enteringBar] - volume[leavingBar];
       carried[slot + CARRIED_SURELY_ABOVE] += shift;
       carried[slot + CARRIED_MAYBE_ABOVE] += shift;
