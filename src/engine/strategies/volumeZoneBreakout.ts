@@ -280,10 +280,10 @@ function blockSummariesInto(scratch: ChunkScratch, barCount: number, blockShift:
 }
 
 /**
- * `ChunkScratch.carried` holds two sets of carried bounds: those of the last full pass that found the volume above its
- * threshold below the target, and of the last that found it reaching the target. Fields of a set: the bar (window end)
- * the bounds are for, their threshold E, the window's total volume, the lower and upper bound on the volume above E,
- * and the rounding they have gathered.
+ * `ChunkScratch.carried` holds the carried bounds: one set for signals (those of the last full pass), two for the
+ * resistance scan (the last full pass that found the volume above its threshold below the target, and the last that
+ * found it reaching the target). Fields of a set: the bar (window end) the bounds are for, their threshold E, the
+ * window's total volume, the lower and upper bound on the volume above E, and the rounding they have gathered.
  */
 const CARRIED_BAR = 0;
 const CARRIED_THRESHOLD = 1;
@@ -327,11 +327,11 @@ function windowRule(params: VolumeZoneBreakoutParams, blockShift: number, carrie
  * when it surely reaches it, NEAR_TIE when only the histogram can tell. Decisive outcomes are what the histogram
  * decides, whatever the rounding of either.
  *
- * Bounds on the volume above the thresholds of earlier full passes (the last one below the target, the last one
- * reaching it) are carried from window to window in O(1) (add the bar that entered, remove the one that left) and
- * decide while they can: the volume above E only falls as E rises, so a lower bound still holds for a lower E and an
- * upper bound for a higher one. Carried bounds move once per window (the first comparison of a window moves them),
- * and a full pass replaces the set of its outcome with its own bounds.
+ * Bounds on the volume above the thresholds of earlier full passes (see `ChunkScratch.carried`) are carried from
+ * window to window in O(1) (add the bar that entered, remove the one that left) and decide while they can: the volume
+ * above E only falls as E rises, so a lower bound still holds for a lower E and an upper bound for a higher one.
+ * Carried bounds move once per window (the first comparison of a window moves them), and a full pass replaces a set
+ * (with two, the set of its outcome) with its own bounds.
  */
 function compareVolumeAbove(rule: WindowRule, scratch: ChunkScratch, windowStart: number, windowEnd: number, threshold: number): number {
   const carriedOutcome = compareByCarriedBounds(rule, scratch, windowStart, windowEnd, threshold);
