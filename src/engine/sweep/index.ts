@@ -4,6 +4,8 @@
  * Pure: no I/O, no threads; a caller runs `evaluateSweep` on a chunk of combo ids inside a worker thread.
  */
 export { runSegmentBacktest, candleRange, type Segment, type SegmentOptions } from '../backtest';
+export { summaryOfRow } from '../metrics';
+export { summaryMetrics, nullableSummaryMetrics, type SummaryColumns, type SummaryMetric } from '../types';
 export { allocateSweepRows, evaluateSweep, type EvaluateOptions, type SweepRows } from './evaluate';
 export {
   checkComboId,
