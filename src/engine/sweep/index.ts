@@ -25,6 +25,7 @@ export { planSweep, SHARED_SIGNAL_PARAM, SIGNAL_PARAM, SIMULATION_PARAM, type Sw
 export { bestRow, defaultDirection, rankOrder, ranksInto, type Objective, type ObjectiveDirection } from './rank';
 export {
   annualisedReturnPct,
+  inSampleSegment,
   outOfSampleSegment,
   strategyWarmupBars,
   walkForwardEfficiency,

@@ -72,6 +72,11 @@ export function strategyWarmupBars(strategy: Strategy, params: Record<string, un
   return bars;
 }
 
+/** The in-sample segment of a fold: a plain backtest of its candles, without warm-up (see the file's comment). */
+export function inSampleSegment(fold: Fold): Segment {
+  return { warmupStart: fold.inSampleStart, start: fold.inSampleStart, end: fold.inSampleEnd };
+}
+
 /** The out-of-sample segment of a fold, warmed up on up to `warmupBars` candles before it (never before candle 0). */
 export function outOfSampleSegment(fold: Fold, warmupBars: number): Segment {
   return { warmupStart: Math.max(0, fold.outOfSampleStart - warmupBars), start: fold.outOfSampleStart, end: fold.outOfSampleEnd };

@@ -7,6 +7,7 @@ import {
   comboIdRange,
   comboParams,
   evaluateSweep,
+  inSampleSegment,
   outOfSampleSegment,
   planSweep,
   strategyWarmupBars,
@@ -60,11 +61,12 @@ describe('walk-forward folds', () => {
     );
   });
 
-  it('warms the out-of-sample segment up on the bars before it, never before the first candle', () => {
+  it('warms the out-of-sample segment up on the bars before it, never before the first candle; the in-sample one not at all', () => {
     const [first, second] = walkForwardFolds(100, { folds: 4, in_sample_pct: 70, anchored: false });
     expect(outOfSampleSegment(first, 20)).toEqual({ warmupStart: 0, start: 17, end: 25 });
     expect(outOfSampleSegment(second, 20)).toEqual({ warmupStart: 22, start: 42, end: 50 });
     expect(outOfSampleSegment(second, 0)).toEqual({ warmupStart: 42, start: 42, end: 50 });
+    expect(inSampleSegment(second)).toEqual({ warmupStart: 25, start: 25, end: 42 });
   });
 
   it('asks the strategy for its warm-up: the windows of the built-ins, 0 for a strategy that does not say', () => {
@@ -236,8 +238,7 @@ describe('out-of-sample runs (runSegmentBacktest)', () => {
     let equity = fixedParams.initial_capital as number;
     for (const fold of walkForwardFolds(candles.length, { folds: 3, in_sample_pct: 60, anchored: false })) {
       const rows = allocateSweepRows(4);
-      const inSample = { warmupStart: fold.inSampleStart, start: fold.inSampleStart, end: fold.inSampleEnd };
-      evaluateSweep(plan, candles, comboIdRange(0, 4), rows, { segment: inSample });
+      evaluateSweep(plan, candles, comboIdRange(0, 4), rows, { segment: inSampleSegment(fold) });
       const chosen = { ...fixedParams, ...comboParams(plan.layout, 0) };
       const segment = outOfSampleSegment(fold, strategyWarmupBars(strategy, chosen));
       const output = runSegmentBacktest(candles, strategy, chosen, segment, { periodsPerYear: 365, initialEquity: equity });
