@@ -119,6 +119,48 @@ export interface SymbolSummary {
   buy_and_hold_return_pct: number | null;
 }
 
+/** The metrics of `SymbolSummary`, in its order: the columns of summaries stored column by column (sweeps). */
+export const summaryMetrics = [
+  'win_rate',
+  'avg_return',
+  'max_return',
+  'min_return',
+  'max_drawdown',
+  'avg_hold_bars',
+  'total_signals',
+  'winning_signals',
+  'losing_signals',
+  'total_pnl',
+  'total_pnl_pct',
+  'sharpe',
+  'sortino',
+  'profit_factor',
+  'expectancy',
+  'exposure_pct',
+  'cagr',
+  'buy_and_hold_return_pct',
+] as const satisfies readonly (keyof SymbolSummary)[];
+
+export type SummaryMetric = (typeof summaryMetrics)[number];
+
+/** The metrics that may be null; in `SummaryColumns` a null is stored as NaN (no other metric is ever NaN). */
+export const nullableSummaryMetrics = [
+  'sharpe',
+  'sortino',
+  'profit_factor',
+  'expectancy',
+  'exposure_pct',
+  'cagr',
+  'buy_and_hold_return_pct',
+] as const satisfies readonly SummaryMetric[];
+
+/**
+ * Summaries column by column: row r of every column is one run's summary. A null metric is stored as NaN; the
+ * metrics are never NaN otherwise (non-finite values are null in `SymbolSummary`), so NaN reads back as null exactly.
+ * The counts (total_signals, winning_signals, losing_signals) are whole numbers stored as doubles.
+ */
+export type SummaryColumns = { [Metric in SummaryMetric]: Float64Array };
+
 /** Everything the engine produces for one symbol. */
 export interface BacktestOutput {
   /** Entry signals per bar (1 = signal), before the one-position rule skips any. */
