@@ -11,6 +11,8 @@ import { createLogger } from './logger';
 import { stopWithParent } from './stopWithParent';
 import { createMarketData, createStore } from './services';
 import { BacktestResultsRepository } from './storage/backtestResults';
+import { ParameterSweepsRepository } from './storage/parameterSweeps';
+import { createEvaluationPool } from './threads/evaluationPool';
 import { createPool, runMigrations } from './storage/database';
 import { connectClient } from './temporalConnection';
 
@@ -107,6 +109,7 @@ async function main(): Promise<void> {
   await untilAvailable('Temporal', logger, () => withClient(temporalAddress, config, (client) => ensureSchedules(client, config, logger)));
   const connection = await untilAvailable('Temporal', logger, () => NativeConnection.connect({ address: temporalAddress }));
   const store = createStore(config);
+  const evaluation = createEvaluationPool(config.WORKER_THREADS);
   const worker = await createBacktestWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -119,6 +122,8 @@ async function main(): Promise<void> {
       store,
       marketData: createMarketData(config, store, logger),
       repository: new BacktestResultsRepository(pool),
+      sweeps: new ParameterSweepsRepository(pool),
+      evaluation,
       logger,
       workerId: config.WORKER_ID ?? `${hostname()}-${process.pid}`,
     },
@@ -129,6 +134,7 @@ async function main(): Promise<void> {
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: temporalAddress }, 'worker started');
   process.send?.({ ready: 'worker' });
   await running;
+  await evaluation.close();
   await connection.close();
   await pool.end();
   logger.info('worker stopped');

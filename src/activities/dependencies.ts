@@ -2,7 +2,9 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { MarketData } from '../data/marketData';
+import type { EvaluationPool } from '../threads/evaluationPool';
 import type { BacktestResultsRepository } from '../storage/backtestResults';
+import type { ParameterSweepsRepository } from '../storage/parameterSweeps';
 import type { BlobStore } from '../storage/providers';
 
 export interface ActivityDependencies {
@@ -14,6 +16,9 @@ export interface ActivityDependencies {
   /** Market data through the store, with this worker's caches. */
   marketData: MarketData;
   repository: BacktestResultsRepository;
+  sweeps: ParameterSweepsRepository;
+  /** The worker's threads for CPU-bound evaluation (WORKER_THREADS). */
+  evaluation: EvaluationPool;
   logger: Logger;
   /** This worker process, as manifests record it (WORKER_ID, else host and pid). */
   workerId: string;

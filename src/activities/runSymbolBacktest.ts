@@ -3,9 +3,9 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import { paramsSchemaFor } from '../contracts/backtestRequest';
 import type { SymbolHeartbeat, SymbolRunResult, SymbolTaskInput } from '../contracts/task';
 import { MarketDataError } from '../data/marketDataError';
-import { runBacktest } from '../engine/backtest';
 import { periodsPerYear } from '../engine/timeframes';
 import { writeSymbolStaging } from '../storage/staging';
+import { CandlesForThreads } from './candlesForThreads';
 import type { ActivityDependencies } from './dependencies';
 
 /** Reports progress and stops promptly when the workflow was cancelled (cancellation arrives via heartbeats). */
@@ -15,7 +15,8 @@ function reportProgress(symbol: string, progress: number): void {
   if (context.cancellationSignal.aborted) throw new CancelledFailure(`backtest of ${symbol} cancelled`);
 }
 
-export function createRunSymbolBacktest({ store, marketData, logger, workerId }: ActivityDependencies) {
+export function createRunSymbolBacktest({ store, marketData, evaluation, logger, workerId }: ActivityDependencies) {
+  const candlesForThreads = new CandlesForThreads(marketData);
   return async function runSymbolBacktest({ task_id, symbol, spec }: SymbolTaskInput): Promise<SymbolRunResult> {
     const log = logger.child({ task_id, symbol });
     const startedAt = performance.now();
@@ -28,7 +29,7 @@ export function createRunSymbolBacktest({ store, marketData, logger, workerId }:
 
     let loaded;
     try {
-      loaded = await marketData.loadCandles({ symbol, timeframe: spec.timeframe, startDate: spec.start_date, endDate: spec.end_date });
+      loaded = await candlesForThreads.load({ symbol, timeframe: spec.timeframe, startDate: spec.start_date, endDate: spec.end_date });
     } catch (error) {
       if (error instanceof MarketDataError) {
         log.warn({ err: error.message, code: error.code }, 'market data rejected');
@@ -39,7 +40,11 @@ export function createRunSymbolBacktest({ store, marketData, logger, workerId }:
     reportProgress(symbol, 0.4);
 
     const { candles, files } = loaded;
-    const output = runBacktest(candles, spec.strategy, params.data, {
+    // On a thread of the pool: this thread stays free to heartbeat and to serve other activities.
+    const output = await evaluation.runBacktest({
+      candles,
+      strategy: spec.strategy,
+      params: params.data,
       periodsPerYear: periodsPerYear(spec.timeframe),
     });
     reportProgress(symbol, 0.7);

@@ -19,6 +19,8 @@ export interface SweepWorkflowInput {
   chunk_size: number;
   /** Chunk activities in flight at once, across all workers. */
   max_parallel_chunks: number;
+  /** For the materialized backtests: per-symbol activities in flight per task. */
+  max_parallel_symbols: number;
 }
 
 /** What the planning activity found: each symbol's candles, and its folds when walk-forward is asked for. */
@@ -44,6 +46,24 @@ export interface RankedCombo {
   /** null when the metric is undefined for this row (e.g. Sharpe without returns). */
   objective: number | null;
   closed_trades: number;
+  /** The row's total return in % (total_pnl_pct). */
+  return_pct: number;
+}
+
+/**
+ * The better of two rows by the ranking rules of DESIGN.md section 12: rows with at least `min_trades` closed
+ * trades first, then the objective in its direction (an undefined objective last), then the lower combo id.
+ */
+export function betterCombo(a: RankedCombo, b: RankedCombo, objective: { direction: 'max' | 'min'; min_trades: number }): RankedCombo {
+  const aQualifies = a.closed_trades >= objective.min_trades;
+  const bQualifies = b.closed_trades >= objective.min_trades;
+  if (aQualifies !== bQualifies) return aQualifies ? a : b;
+  if (a.objective === null || b.objective === null) {
+    if (a.objective !== b.objective) return a.objective === null ? b : a;
+  } else if (a.objective !== b.objective) {
+    return (objective.direction === 'max' ? a.objective > b.objective : a.objective < b.objective) ? a : b;
+  }
+  return a.combo_id <= b.combo_id ? a : b;
 }
 
 export interface SweepChunkResult {
@@ -55,8 +75,9 @@ export interface SweepChunkResult {
   best: RankedCombo | null;
 }
 
-/** Heartbeat of a chunk activity: the position of the next row to evaluate; a retry resumes there. */
+/** Heartbeat of a chunk activity: the position of the next row to evaluate (a retry resumes there), and the chunk's first. */
 export interface SweepChunkHeartbeat {
+  first: number;
   next: number;
 }
 
@@ -65,6 +86,7 @@ export interface FoldChoice {
   fold: number;
   combo_id: number;
   in_sample_objective: number | null;
+  in_sample_return_pct: number;
 }
 
 export interface OutOfSampleInput {
@@ -86,8 +108,10 @@ export interface SweepProgress {
   evaluated: number;
   total: number;
   progress: number;
-  /** Seconds left at the rate so far; null before the first chunk finished. */
+  /** Seconds left at the rate so far; null before the first chunk finished (the API computes it from `evaluating_since`). */
   eta_seconds: number | null;
+  /** When the first chunk was scheduled (ISO 8601); null before. */
+  evaluating_since: string | null;
   /** The best row seen so far (across symbols and folds); the final best ranks combinations across symbols. */
   best: SweepBest | null;
   symbols: { symbol: string; evaluated: number; total: number }[];

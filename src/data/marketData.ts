@@ -10,7 +10,7 @@ import type { Candles } from '../engine/types';
 import { BlobNotFoundError, type BlobInfo, type BlobStore } from '../storage/providers';
 import { md5 } from '../shared/checksum';
 import { readParquetRowGroupSizes } from '../shared/parquet';
-import { concatCandles, lowerBound, sliceCandles } from './candleColumns';
+import { concatCandles, lowerBound, sliceCandles } from '../engine/candles';
 import { corruptFileError, decodeCandleFile, decodeParquet, tableToCandles } from './candleFile';
 import type { DiskCache } from './diskCache';
 import {

@@ -1,4 +1,5 @@
 import { executionParamsSchema } from './execution';
+import { sliceCandles } from './candles';
 import { summarize } from './metrics';
 import { simulate } from './simulator';
 import { getStrategy, isStrategyId, strategyIds, type StrategyId } from './strategies';
@@ -30,20 +31,6 @@ export interface Segment {
 export interface SegmentOptions extends BacktestOptions {
   /** The equity the segment starts with (default: `params.initial_capital`), so segments can be stitched. */
   initialEquity?: number;
-}
-
-/** Bars [from, to) as views on the same memory (no copy); the candles themselves for the whole series. */
-export function candleRange(candles: Candles, from: number, to: number): Candles {
-  if (from === 0 && to === candles.length) return candles;
-  return {
-    length: to - from,
-    timestamp: candles.timestamp.subarray(from, to),
-    open: candles.open.subarray(from, to),
-    high: candles.high.subarray(from, to),
-    low: candles.low.subarray(from, to),
-    close: candles.close.subarray(from, to),
-    volume: candles.volume.subarray(from, to),
-  };
 }
 
 /**
@@ -91,7 +78,7 @@ export function runSegmentBacktest(
   checkBacktestArguments(params, options);
   checkSegment(segment, candles.length);
   const { warmupStart, start, end } = segment;
-  const signalCandles = candleRange(candles, warmupStart, end);
+  const signalCandles = sliceCandles(candles, warmupStart, end);
   const entries = new Uint8Array(signalCandles.length);
   strategy.signalsInto(signalCandles, params, entries);
   let exits: Uint8Array | null = null;
@@ -99,7 +86,7 @@ export function runSegmentBacktest(
     exits = new Uint8Array(signalCandles.length);
     strategy.exitsInto(signalCandles, params, exits);
   }
-  const simulated = candleRange(candles, start, end);
+  const simulated = sliceCandles(candles, start, end);
   const signals = start === warmupStart ? entries : entries.subarray(start - warmupStart);
   const exitSignals = exits === null || start === warmupStart ? exits : exits.subarray(start - warmupStart);
   const execution = (options.initialEquity === undefined

@@ -15,6 +15,8 @@ import type { BacktestWorkflowInput } from '../../src/contracts/task';
 import { loadConfig, type Config } from '../../src/config';
 import { createMarketData, createStore } from '../../src/services';
 import { BacktestResultsRepository } from '../../src/storage/backtestResults';
+import { ParameterSweepsRepository } from '../../src/storage/parameterSweeps';
+import { createEvaluationPool } from '../../src/threads/evaluationPool';
 import type { BlobStore } from '../../src/storage/providers';
 import { createPool, runMigrations } from '../../src/storage/database';
 import { readManifest, type Manifest } from '../../src/storage/manifest';
@@ -66,6 +68,7 @@ export async function startHarness({ env = {}, wrapActivityDependencies = (d) =>
   // The tests' own client waits as long as a workflow needs; the API's fails fast, as in production.
   const client = await connectClient(temporalSettings);
   const apiTemporal = lazyApiClient(temporalSettings);
+  const evaluation = createEvaluationPool(2);
   const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
   const worker = await createBacktestWorker({
     connection: workerConnection,
@@ -78,6 +81,8 @@ export async function startHarness({ env = {}, wrapActivityDependencies = (d) =>
       store,
       marketData: createMarketData(config, store, logger),
       repository,
+      sweeps: new ParameterSweepsRepository(pool),
+      evaluation,
       logger,
       workerId: 'test-worker',
     }),
@@ -104,6 +109,7 @@ export async function startHarness({ env = {}, wrapActivityDependencies = (d) =>
     async stop() {
       worker.shutdown();
       await running;
+      await evaluation.close();
       await workerConnection.close();
       await client.connection.close();
       await apiTemporal.connection.close();

@@ -5,7 +5,6 @@ import type { Counter } from 'prom-client';
 import { backtestRoutes, type HistoryItem, type TaskResponse } from '../../contracts/api';
 import type { BacktestRequest } from '../../contracts/backtestRequest';
 import { taskDirectory, type BacktestWorkflowInput } from '../../contracts/task';
-import { problemsInRange, type MarketDataEntry } from '../../data/marketData';
 import { rowStatus, type BacktestResultRow } from '../../storage/backtestResults';
 import { deleteTask } from '../../storage/cleanup';
 import { readManifest } from '../../storage/manifest';
@@ -14,29 +13,9 @@ import { readPerformanceCurve, readSymbolSignals, readSymbolSummary } from '../.
 import { backtestWorkflow } from '../../workflows/backtestWorkflow';
 import type { RouteHandlers } from '../bindRoutes';
 import type { ApiDependencies } from '../dependencies';
-import { HttpError, type ErrorDetail } from '../httpError';
+import { HttpError } from '../httpError';
+import { checkAvailability } from '../marketDataChecks';
 import { readTaskView, type TaskMemo, type TaskView } from '../taskView';
-
-/** Symbols and timeframe must exist in the market data, and the files the range needs must be readable. */
-function checkAvailability(request: BacktestRequest, available: MarketDataEntry[]): void {
-  const bySymbol = new Map(available.map((entry) => [entry.symbol, entry]));
-  const details = request.symbols.flatMap((symbol, index): ErrorDetail[] => {
-    const entry = bySymbol.get(symbol);
-    if (!entry) return [{ field: `symbols.${index}`, message: `unknown symbol ${symbol}; GET /api/data/symbols lists the available ones` }];
-    const coverage = entry.timeframes.find((tf) => tf.timeframe === request.timeframe);
-    if (!coverage) {
-      const have = entry.timeframes.map((tf) => tf.timeframe).join(', ');
-      return [{ field: 'timeframe', message: `${symbol} has no ${request.timeframe} data; available: ${have}` }];
-    }
-    return problemsInRange(coverage, request.start_date, request.end_date).map((problem) => ({
-      field: `symbols.${index}`,
-      message: `${symbol} ${request.timeframe} data for this range is damaged: ${problem.message}`,
-    }));
-  });
-  if (details.length > 0) {
-    throw new HttpError(422, 'validation_failed', `invalid request: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
-  }
-}
 
 export function taskLinks(config: ApiDependencies['config'], taskId: string) {
   return {

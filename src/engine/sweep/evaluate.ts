@@ -1,4 +1,5 @@
-import { candleRange, checkSegment, type Segment } from '../backtest';
+import { checkSegment, type Segment } from '../backtest';
+import { sliceCandles } from '../candles';
 import { allocateSummaryColumns, summarizeInto } from '../metrics';
 import { allocateSimulation, simulateInto } from '../simulator';
 import type { Candles, ExecutionParams, SummaryColumns } from '../types';
@@ -85,8 +86,8 @@ export function evaluateSweep(
 
   const { strategy, layout, periodsPerYear, signalWeights, sharedWeights } = plan;
   const hasExits = strategy.exitsInto !== undefined;
-  const signalCandles = candleRange(candles, segment.warmupStart, segment.end);
-  const simulatedCandles = candleRange(candles, segment.start, segment.end);
+  const signalCandles = sliceCandles(candles, segment.warmupStart, segment.end);
+  const simulatedCandles = sliceCandles(candles, segment.start, segment.end);
   const signalBars = signalCandles.length;
   const warmupBars = segment.start - segment.warmupStart;
   const slotBytes = Math.max(1, signalBars * (hasExits ? 2 : 1));

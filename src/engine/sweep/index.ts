@@ -3,7 +3,8 @@
  * candle series with work shared where the result cannot change, walk-forward folds and efficiency, and ranking.
  * Pure: no I/O, no threads; a caller runs `evaluateSweep` on a chunk of combo ids inside a worker thread.
  */
-export { runSegmentBacktest, candleRange, type Segment, type SegmentOptions } from '../backtest';
+export { runSegmentBacktest, type Segment, type SegmentOptions } from '../backtest';
+export { stitchSegments, type Stitched, type StitchedSegment } from './stitch';
 export { summaryOfRow } from '../metrics';
 export { summaryMetrics, nullableSummaryMetrics, type SummaryColumns, type SummaryMetric } from '../types';
 export { allocateSweepRows, evaluateSweep, type EvaluateOptions, type SweepRows } from './evaluate';

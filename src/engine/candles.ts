@@ -1,5 +1,5 @@
 /** Small column-set helpers: allocate, view, join and grow `Candles` without per-row objects. */
-import type { Candles } from '../engine/types';
+import type { Candles } from './types';
 
 export const candleColumnNames = ['timestamp', 'open', 'high', 'low', 'close', 'volume'] as const;
 export type CandleColumnName = (typeof candleColumnNames)[number];
@@ -16,8 +16,9 @@ export function allocateCandles(length: number): Candles {
   };
 }
 
-/** Rows [from, to) as views on the same memory (no copy). */
+/** Rows [from, to) as views on the same memory (no copy); the whole range is the candles themselves. */
 export function sliceCandles(candles: Candles, from: number, to: number): Candles {
+  if (from === 0 && to === candles.length) return candles;
   const view = { length: to - from } as Candles;
   for (const name of candleColumnNames) view[name] = candles[name].subarray(from, to);
   return view;
