@@ -18,11 +18,7 @@ import { createPool } from '../../src/storage/database';
 import { LocalBlobStore, S3BlobStore, type BlobStore } from '../../src/storage/providers';
 import { backupWorkflow } from '../../src/workflows/backupWorkflow';
 import { startBacktestWorkflow, startHarness, type Harness } from './harness';
-
-process.env.AWS_ACCESS_KEY_ID = 'test';
-process.env.AWS_SECRET_ACCESS_KEY = 'test';
-process.env.AWS_EC2_METADATA_DISABLED = 'true';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+import './awsCredentials';
 
 /** Databases are created on the server of the test database, through its `postgres` database. */
 function databaseUrl(name: string): string {
