@@ -5,7 +5,7 @@ import { createApp } from './api/app';
 import { assertSafeBinding } from './api/auth';
 import { loadConfig } from './config';
 import { createLogger } from './logger';
-import { createMarketData, createStore } from './services';
+import { createMarketData, createStore, prepareStore } from './services';
 import { stopWithParent } from './stopWithParent';
 import { BacktestResultsRepository } from './storage/backtestResults';
 import { createPool, runMigrations } from './storage/database';
@@ -47,6 +47,8 @@ async function main(): Promise<void> {
   // Lazy: the API serves (and answers 503 for what needs Temporal) even while Temporal is down.
   const temporal = lazyApiClient({ ...config, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS });
   const store = createStore(config);
+  // A store that is down does not keep the API from serving (it answers 503 store_unavailable meanwhile).
+  await prepareStore(store, config).catch((error) => logger.warn({ err: (error as Error).message }, 'the store could not be prepared'));
   const app = createApp({
     config,
     temporal,

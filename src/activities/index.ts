@@ -1,4 +1,5 @@
 /** All activities of the worker, bound to their dependencies. Workflows import only the type. */
+import { createBackupActivities } from './backup';
 import { createCleanupActivities } from './cleanup';
 import type { ActivityDependencies } from './dependencies';
 import { createEvaluateSweepChunk } from './evaluateSweepChunk';
@@ -18,6 +19,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     runSymbolBacktest: createRunSymbolBacktest(dependencies),
     ...createRecordTaskActivities(dependencies),
     ...createCleanupActivities(dependencies),
+    ...createBackupActivities(dependencies),
     notifyFailure: createNotifyFailure(dependencies),
     planSweep: createPlanSweep(dependencies),
     evaluateSweepChunk: createEvaluateSweepChunk(dependencies, sweepContext),

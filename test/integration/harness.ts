@@ -13,7 +13,7 @@ import { createApp } from '../../src/api/app';
 import { backtestRequestSchema, type BacktestRequestInput } from '../../src/contracts/backtestRequest';
 import type { BacktestWorkflowInput } from '../../src/contracts/task';
 import { loadConfig, type Config } from '../../src/config';
-import { createMarketData, createStore } from '../../src/services';
+import { createMarketData, createStore, prepareStore } from '../../src/services';
 import { BacktestResultsRepository } from '../../src/storage/backtestResults';
 import { ParameterSweepsRepository } from '../../src/storage/parameterSweeps';
 import { createEvaluationPool } from '../../src/threads/evaluationPool';
@@ -64,6 +64,7 @@ export async function startHarness({ env = {}, wrapActivityDependencies = (d) =>
   await runMigrations(pool);
   const repository = new BacktestResultsRepository(pool);
   const store = createStore(config);
+  await prepareStore(store, config);
   const temporalSettings = { ...config, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS! };
   // The tests' own client waits as long as a workflow needs; the API's fails fast, as in production.
   const client = await connectClient(temporalSettings);
@@ -83,6 +84,7 @@ export async function startHarness({ env = {}, wrapActivityDependencies = (d) =>
       repository,
       sweeps: new ParameterSweepsRepository(pool),
       evaluation,
+      pool,
       logger,
       workerId: 'test-worker',
     }),
