@@ -8,6 +8,7 @@ import { createLogger } from './logger';
 import { createMarketData, createStore, prepareStore } from './services';
 import { stopWithParent } from './stopWithParent';
 import { BacktestResultsRepository } from './storage/backtestResults';
+import { ParameterSweepsRepository } from './storage/parameterSweeps';
 import { createPool, runMigrations } from './storage/database';
 import { lazyApiClient } from './temporalConnection';
 
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     temporal,
     pool,
     repository: new BacktestResultsRepository(pool),
+    sweeps: new ParameterSweepsRepository(pool),
     store,
     marketData: createMarketData(config, store, logger),
     logger,

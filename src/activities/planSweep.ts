@@ -7,32 +7,10 @@ import type { SweepPlanSummary } from '../contracts/sweep';
 import type { SweepRequest } from '../contracts/sweepRequest';
 import { MarketDataError } from '../data/marketDataError';
 import { getStrategy } from '../engine/strategies';
-import type { Strategy } from '../engine/strategy';
-import { comboParams, gridLayout, strategyWarmupBars, walkForwardFolds, type GridLayout } from '../engine/sweep';
+import { gridLayout, largestWarmupBars, walkForwardFolds } from '../engine/sweep';
 import { BlobNotFoundError } from '../storage/providers';
 import { readPlan, writePlan, type SweepPlanFile } from '../storage/sweepStaging';
 import type { ActivityDependencies } from './dependencies';
-
-/** Combinations checked one by one for their warm-up; beyond, each swept number at its largest value. */
-const EXACT_WARMUP_COMBINATIONS = 5000;
-
-/** The most warm-up any combination of the sweep needs. */
-export function largestWarmupBars(strategy: Strategy, fixedParams: Record<string, unknown>, layout: GridLayout): number {
-  if (layout.size <= EXACT_WARMUP_COMBINATIONS) {
-    let largest = 0;
-    for (let comboId = 0; comboId < layout.size; comboId++) {
-      largest = Math.max(largest, strategyWarmupBars(strategy, { ...fixedParams, ...comboParams(layout, comboId) }));
-    }
-    return largest;
-  }
-  const largestValues = Object.fromEntries(
-    layout.names.map((name, index) => [
-      name,
-      layout.values[index].reduce((a, b) => (typeof a === 'number' && typeof b === 'number' ? Math.max(a, b) : a)),
-    ]),
-  );
-  return strategyWarmupBars(strategy, { ...fixedParams, ...largestValues });
-}
 
 const summaryOf = (plan: SweepPlanFile): SweepPlanSummary => ({
   symbols: plan.symbols.map(({ symbol, candles }) => ({ symbol, candles })),

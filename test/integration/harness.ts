@@ -33,6 +33,7 @@ export interface Harness {
   client: Client;
   pool: Pool;
   repository: BacktestResultsRepository;
+  sweeps: ParameterSweepsRepository;
   store: BlobStore;
   app: Express;
   worker: Worker;
@@ -63,6 +64,7 @@ export async function startHarness({ env = {}, wrapActivityDependencies = (d) =>
   const pool = createPool(config.DATABASE_URL!);
   await runMigrations(pool);
   const repository = new BacktestResultsRepository(pool);
+  const sweeps = new ParameterSweepsRepository(pool);
   const store = createStore(config);
   await prepareStore(store, config);
   const temporalSettings = { ...config, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS! };
@@ -82,7 +84,7 @@ export async function startHarness({ env = {}, wrapActivityDependencies = (d) =>
       store,
       marketData: createMarketData(config, store, logger),
       repository,
-      sweeps: new ParameterSweepsRepository(pool),
+      sweeps,
       evaluation,
       pool,
       logger,
@@ -95,6 +97,7 @@ export async function startHarness({ env = {}, wrapActivityDependencies = (d) =>
     temporal: apiTemporal,
     pool,
     repository,
+    sweeps,
     store,
     marketData: createMarketData(config, store, logger),
     logger,
@@ -105,6 +108,7 @@ export async function startHarness({ env = {}, wrapActivityDependencies = (d) =>
     client,
     pool,
     repository,
+    sweeps,
     store,
     app,
     worker,

@@ -125,6 +125,7 @@ describe('a task no worker serves', () => {
       temporal,
       pool: harness.pool,
       repository: harness.repository,
+      sweeps: harness.sweeps,
       store: harness.store,
       marketData: createMarketData(harness.config, harness.store, logger),
       logger,

@@ -27,6 +27,7 @@ export { bestRow, defaultDirection, rankOrder, ranksInto, type Objective, type O
 export {
   annualisedReturnPct,
   inSampleSegment,
+  largestWarmupBars,
   outOfSampleSegment,
   strategyWarmupBars,
   walkForwardEfficiency,

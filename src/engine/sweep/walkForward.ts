@@ -13,6 +13,7 @@
  * at or after `end` is read. The in-sample evaluation is a plain backtest of its candles (no warm-up), like a
  * backtest of that date range.
  */
+import { comboParams, type GridLayout } from './grid';
 import type { Segment } from '../backtest';
 import type { Strategy } from '../strategy';
 
@@ -125,4 +126,25 @@ export function walkForwardEfficiency(folds: readonly FoldReturns[], periodsPerY
   const defined = perFold.filter((value): value is number => value !== null);
   const efficiency = defined.length === 0 ? null : defined.reduce((sum, value) => sum + value, 0) / defined.length;
   return { perFold, efficiency };
+}
+
+/** Combinations checked one by one for their warm-up; beyond, each swept number at its largest value. */
+const EXACT_WARMUP_COMBINATIONS = 5000;
+
+/** The most warm-up any combination of the sweep needs. */
+export function largestWarmupBars(strategy: Strategy, fixedParams: Record<string, unknown>, layout: GridLayout): number {
+  if (layout.size <= EXACT_WARMUP_COMBINATIONS) {
+    let largest = 0;
+    for (let comboId = 0; comboId < layout.size; comboId++) {
+      largest = Math.max(largest, strategyWarmupBars(strategy, { ...fixedParams, ...comboParams(layout, comboId) }));
+    }
+    return largest;
+  }
+  const largestValues = Object.fromEntries(
+    layout.names.map((name, index) => [
+      name,
+      layout.values[index].reduce((a, b) => (typeof a === 'number' && typeof b === 'number' ? Math.max(a, b) : a)),
+    ]),
+  );
+  return strategyWarmupBars(strategy, { ...fixedParams, ...largestValues });
 }

@@ -74,7 +74,10 @@ describe('runMigrations', () => {
 
   it('changes nothing when run again', async () => {
     expect(await runMigrations(pool)).toEqual([]);
-    expect(await column('SELECT name FROM schema_migrations ORDER BY version')).toEqual(['create_backtest_results', 'create_parameter_sweeps']);
+    expect(await column('SELECT name FROM schema_migrations ORDER BY version')).toEqual([
+      'create_backtest_results',
+      'create_parameter_sweeps',
+    ]);
   });
 
   it('creates backtest_results with the columns and types of the seed', async () => {
