@@ -10,8 +10,8 @@ COPY . .
 RUN npx vite build web && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
-# pg_dump and pg_restore for scripts/backup.ts and restore.ts: Debian bookworm's PostgreSQL 15 client,
-# the major version of the compose `postgres` service (pg_dump cannot dump a newer server).
+# psql, pg_dump and pg_restore for operators: Debian bookworm's PostgreSQL 15 client, the major version of
+# the compose `postgres` service. (npm run backup dumps the tables itself, as JSON lines, into the store.)
 RUN apt-get update \
   && apt-get install -y --no-install-recommends postgresql-client \
   && rm -rf /var/lib/apt/lists/*

@@ -1,52 +1,60 @@
 /**
- * Backs up the database rows, the task results and the market data into a new folder
- * (see src/storage/backup.ts for what goes in and how the snapshot stays consistent).
+ * Backs up the database, the task and sweep directories and the market data into `backups/<date>/` of
+ * the configured store (see src/storage/backup.ts), the same steps the scheduled backupWorkflow runs.
  */
 import { loadConfig } from '../src/config';
-import { createBackup } from '../src/storage/backup';
+import { createStore } from '../src/services';
+import { runBackup } from '../src/storage/backup';
+import { isBackupDate } from '../src/storage/backupRetention';
 import { createPool } from '../src/storage/database';
 import { EMBEDDED_DATABASE_URL } from './lib/devServices';
 import { runScript, UsageError } from './lib/script';
+import { closeStore } from './lib/storeOptions';
 
 const USAGE = `
-usage: npm run backup -- --out DIR [--data-root DIR] [--database-url URL] [--pg-bin DIR] [--json-dump]
+usage: npm run backup -- [--date YYYY-MM-DD] [--prune] [--database-url URL]
 
-Writes the backtest_results rows, the task results and the market data into the new folder DIR, with a
-manifest of MD5 checksums that restore checks. --data-root defaults to DATA_ROOT, --database-url to
-DATABASE_URL, else the embedded PostgreSQL of a running \`npm start\`.
-  --pg-bin DIR   where to look for pg_dump first (its major version must match the server's)
-  --json-dump    dump the rows as JSON instead of with pg_dump
+Writes every table of the database, the task and sweep directories and the market data into
+backups/<date>/ of the store that STORAGE_PROVIDER (and DATA_ROOT or S3_*) configure, with a manifest of
+MD5 checksums that restore checks. Run again for the same date, it resumes (or does nothing if finished).
+  --date YYYY-MM-DD   the backup's name (default: today, UTC)
+  --prune             then remove the backups that BACKUP_RETENTION (${'7d,3m,3y'} by default) no longer keeps
+  --database-url URL  default: DATABASE_URL, else the embedded PostgreSQL of a running \`npm start\`
 `;
 
 const options = {
-  out: { type: 'string' },
-  'data-root': { type: 'string' },
+  date: { type: 'string' },
+  prune: { type: 'boolean', default: false },
   'database-url': { type: 'string' },
-  'pg-bin': { type: 'string' },
-  'json-dump': { type: 'boolean', default: false },
 } as const;
 
 runScript('backup', USAGE, { options }, async ({ values }) => {
-  if (!values.out) throw new UsageError('--out DIR is required');
-  const config = loadConfig({ ...process.env, ...(values['data-root'] ? { DATA_ROOT: values['data-root'] } : {}) });
+  const date = values.date ?? new Date().toISOString().slice(0, 10);
+  if (!isBackupDate(date)) throw new UsageError(`--date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
+  const config = loadConfig();
   const databaseUrl = values['database-url'] ?? config.DATABASE_URL ?? EMBEDDED_DATABASE_URL;
   const pool = createPool(databaseUrl);
+  const store = createStore(config);
   try {
-    const manifest = await createBackup({
+    const { manifest, tally, pruned } = await runBackup({
+      store,
       pool,
+      date,
       databaseUrl,
-      dataRoot: config.DATA_ROOT,
-      out: values.out,
-      dumpFormat: values['json-dump'] ? 'json' : 'auto',
-      pgBinDirectory: values['pg-bin'],
+      retention: values.prune ? config.BACKUP_RETENTION : undefined,
     });
-    const { database_dump: dump, files, consistency } = manifest;
-    const bytes = files.reduce((sum, file) => sum + file.size_bytes, 0);
-    console.log(`backup written to ${values.out}`);
-    console.log(`  database: ${dump.path} (${dump.format}${dump.tool ? `, ${dump.tool}` : ''}), ${dump.rows.backtest_results} rows`);
-    console.log(`  files: ${files.length} (${bytes} bytes)`);
-    for (const [what, ids] of Object.entries(consistency)) if (ids.length > 0) console.log(`  ${what}: ${ids.join(', ')}`);
+    const rows = manifest.database.tables.reduce((sum, table) => sum + table.rows, 0);
+    console.log(`backup ${date} in ${store.description}/backups/${date}`);
+    console.log(
+      `  database: ${manifest.database.tables.length} tables, ${rows} rows (${manifest.database.tables.map((t) => t.table).join(', ')})`,
+    );
+    console.log(
+      `  files: ${manifest.files.length} (${tally.copied} copied, ${tally.skipped} already there, ${tally.bytes} bytes this run)`,
+    );
+    for (const [what, ids] of Object.entries(manifest.consistency)) if (ids.length > 0) console.log(`  ${what}: ${ids.join(', ')}`);
+    if (pruned) console.log(`  kept: ${pruned.kept.join(', ') || 'none'}; removed: ${pruned.removed.join(', ') || 'none'}`);
   } finally {
+    closeStore(store);
     await pool.end();
   }
 });

@@ -17,58 +17,10 @@ import * as currentExecution from '../src/engine/execution';
 import * as currentIndicators from '../src/engine/indicators';
 import * as currentStrategies from '../src/engine/strategies';
 import type { BuiltinStrategyId } from '../src/engine/strategies';
-import type { Candles } from '../src/engine/types';
+import { loadStrategyRegistry } from '../src/strategyPlugins';
 import { candlesPerSecond, measureRoundRobin, median, type BenchCase, type CaseTimings } from './lib/bench';
 import { PROJECT_ROOT } from './lib/devServices';
-import { loadStrategyRegistry } from '../src/strategyPlugins';
-
-/** mulberry32: a small, fast, seeded PRNG with uniform output in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
-    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * A random walk with clustered volatility (GARCH-like) and volume that clusters and rises with the
- * size of the move, so both strategies fire at realistic rates.
- */
-function syntheticCandles(barCount: number, seed: number, barMs: number): Candles {
-  const random = seededRandom(seed);
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  const candles: Candles = {
-    length: barCount,
-    timestamp: new Float64Array(barCount),
-    open: new Float64Array(barCount),
-    high: new Float64Array(barCount),
-    low: new Float64Array(barCount),
-    close: new Float64Array(barCount),
-    volume: new Float64Array(barCount),
-  };
-  let price = 50_000;
-  let variance = 0.02 * 0.02;
-  let logVolumeLevel = Math.log(1_000);
-  for (let i = 0; i < barCount; i++) {
-    const barReturn = Math.sqrt(variance) * gaussian() + 0.0002;
-    variance = 0.000004 + 0.1 * barReturn * barReturn + 0.88 * variance;
-    const open = price;
-    const close = open * Math.exp(barReturn);
-    const wickScale = Math.sqrt(variance) * 0.6;
-    logVolumeLevel = 0.95 * logVolumeLevel + 0.05 * Math.log(1_000) + 0.25 * gaussian();
-    candles.timestamp[i] = 1_577_836_800_000 + i * barMs;
-    candles.open[i] = open;
-    candles.close[i] = close;
-    candles.high[i] = Math.max(open, close) * Math.exp(Math.abs(gaussian()) * wickScale);
-    candles.low[i] = Math.min(open, close) * Math.exp(-Math.abs(gaussian()) * wickScale);
-    candles.volume[i] = Math.exp(logVolumeLevel + 25 * Math.abs(barReturn));
-    price = close;
-  }
-  return candles;
-}
+import { syntheticCandles } from './lib/syntheticCandles';
 
 /** The parts of the engine the cases call; the indicators, and exit rules in the execution schema, only since they exist. */
 interface Engine {

@@ -3,6 +3,7 @@ import { loadConfig } from '../src/config';
 import { sweepExpiredTasks } from '../src/storage/cleanup';
 import { createStore } from '../src/services';
 import { BacktestResultsRepository } from '../src/storage/backtestResults';
+import { ParameterSweepsRepository } from '../src/storage/parameterSweeps';
 import { createPool } from '../src/storage/database';
 import { EMBEDDED_DATABASE_URL } from './lib/devServices';
 import { runScript } from './lib/script';
@@ -20,7 +21,7 @@ runScript('cleanup', USAGE, { options: { 'dry-run': { type: 'boolean', default: 
   const pool = createPool(config.DATABASE_URL ?? EMBEDDED_DATABASE_URL);
   try {
     const report = await sweepExpiredTasks(
-      { store: createStore(config), repository: new BacktestResultsRepository(pool) },
+      { store: createStore(config), repository: new BacktestResultsRepository(pool), sweeps: new ParameterSweepsRepository(pool) },
       new Date(),
       { completed: config.TASK_RESULT_TTL_DAYS, failed: config.FAILED_TASK_TTL_DAYS },
       values['dry-run'],

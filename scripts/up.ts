@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config';
 import { listSymbols } from '../src/data/layout';
 import { writeSampleData } from '../src/data/sampleData';
-import { createStore } from '../src/services';
+import { createStore, prepareStore } from '../src/services';
 import { onParentExit } from '../src/stopWithParent';
 import { assertPortFree, EMBEDDED_POSTGRES_PORT, PROJECT_ROOT } from './lib/devServices';
 import type { InfrastructureReady, InfrastructureRequest } from './lib/infrastructureHost';
@@ -124,6 +124,7 @@ async function main(): Promise<void> {
   }
 
   const store = createStore(config);
+  await prepareStore(store, config);
   if ((await listSymbols(store)).length === 0) {
     console.log(`no market data in ${store.description}: generating sample data ...`);
     await writeSampleData({ store });
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
     Temporal Web UI  ${config.TEMPORAL_ADDRESS ? config.TEMPORAL_UI_URL : `http://localhost:${TEMPORAL_UI_PORT}`}
     Temporal         ${temporalAddress}
     PostgreSQL       ${databaseUrl!.replace(/:[^:@/]+@/, ':***@')}
-    Data root        ${config.DATA_ROOT}
+    Store            ${store.description}
   Press Ctrl-C to stop everything.
 `);
 }

@@ -5,10 +5,11 @@ import { createApp } from './api/app';
 import { assertSafeBinding } from './api/auth';
 import { loadConfig } from './config';
 import { createLogger } from './logger';
-import { createMarketData, createStore } from './services';
+import { createMarketData, createStore, prepareStore } from './services';
 import { stopWithParent } from './stopWithParent';
 import { loadStrategies } from './strategyPlugins';
 import { BacktestResultsRepository } from './storage/backtestResults';
+import { ParameterSweepsRepository } from './storage/parameterSweeps';
 import { createPool, runMigrations } from './storage/database';
 import { lazyApiClient } from './temporalConnection';
 
@@ -50,11 +51,14 @@ async function main(): Promise<void> {
   // Lazy: the API serves (and answers 503 for what needs Temporal) even while Temporal is down.
   const temporal = lazyApiClient({ ...config, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS });
   const store = createStore(config);
+  // A store that is down does not keep the API from serving (it answers 503 store_unavailable meanwhile).
+  await prepareStore(store, config).catch((error) => logger.warn({ err: (error as Error).message }, 'the store could not be prepared'));
   const app = createApp({
     config,
     temporal,
     pool,
     repository: new BacktestResultsRepository(pool),
+    sweeps: new ParameterSweepsRepository(pool),
     store,
     marketData: createMarketData(config, store, logger),
     logger,

@@ -7,10 +7,25 @@ import type { Logger } from 'pino';
 import type { Config } from './config';
 import { DiskCache } from './data/diskCache';
 import { MarketData } from './data/marketData';
-import { LocalBlobStore, type BlobStore } from './storage/providers';
+import { createBlobStore, S3BlobStore, storageSettings, type BlobStore } from './storage/providers';
 
-export function createStore(config: Pick<Config, 'DATA_ROOT'>): BlobStore {
-  return new LocalBlobStore(config.DATA_ROOT);
+type StoreConfig = Pick<
+  Config,
+  'DATA_ROOT' | 'STORAGE_PROVIDER' | 'S3_ENDPOINT' | 'S3_BUCKET' | 'S3_PREFIX' | 'S3_REGION' | 'S3_FORCE_PATH_STYLE'
+>;
+
+/** The store STORAGE_PROVIDER names: files under DATA_ROOT, or the S3 bucket of the S3_* variables. */
+export function createStore(config: StoreConfig): BlobStore {
+  return createBlobStore(storageSettings(config));
+}
+
+/**
+ * Makes the store usable before a process serves: with S3_CREATE_BUCKET=true the bucket is created when
+ * missing (a fresh MinIO); otherwise nothing is checked here, and a missing bucket is reported by the first
+ * request (BucketNotFoundError names it).
+ */
+export async function prepareStore(store: BlobStore, config: Pick<Config, 'S3_CREATE_BUCKET'>): Promise<void> {
+  if (config.S3_CREATE_BUCKET && store instanceof S3BlobStore) await store.ensureBucket();
 }
 
 /** Market data through the store; a remote store's files are also kept on the local disk (LOCAL_CACHE_DIR). */

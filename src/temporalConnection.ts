@@ -3,8 +3,9 @@
  * each call gets a deadline unless it sets its own, is retried only briefly, and the channel reconnects
  * within a second of the server's return instead of backing off for minutes (DESIGN.md section 11).
  */
+import { readFileSync } from 'node:fs';
 import { InterceptingCall, status as grpcStatus, type Interceptor } from '@grpc/grpc-js';
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type TLSConfig } from '@temporalio/client';
 import type { Config } from './config';
 
 /** A call without its own deadline gives up after this long: the API answers 503 in under 2 s. */
@@ -24,7 +25,60 @@ function defaultDeadline(milliseconds: number): Interceptor {
   };
 }
 
-export type TemporalSettings = Pick<Config, 'TEMPORAL_NAMESPACE'> & { TEMPORAL_ADDRESS: string };
+export type TemporalSettings = Pick<Config, 'TEMPORAL_NAMESPACE'> &
+  Partial<
+    Pick<
+      Config,
+      'TEMPORAL_TLS_CERT' | 'TEMPORAL_TLS_KEY' | 'TEMPORAL_TLS_CA' | 'TEMPORAL_TLS_SERVER_NAME' | 'TEMPORAL_TLS' | 'TEMPORAL_API_KEY'
+    >
+  > & { TEMPORAL_ADDRESS: string };
+
+/** What the client's Connection and the worker's NativeConnection both take: the address, TLS and the API key. */
+export interface TemporalConnectionOptions {
+  address: string;
+  /** Absent: plaintext (the dev server). `true`: TLS with the system's CAs. An object: mTLS and/or a private CA. */
+  tls?: TLSConfig | true;
+  apiKey?: string;
+}
+
+/**
+ * The connection options of every process (API, worker, scripts), from the configuration:
+ * - TEMPORAL_TLS_CERT + TEMPORAL_TLS_KEY (PEM files): mTLS with that client certificate;
+ * - TEMPORAL_TLS_CA (PEM file): trust that CA for the server's certificate instead of the system's;
+ * - TEMPORAL_TLS_SERVER_NAME: the name to check the server's certificate against (SNI), when it differs from the address;
+ * - TEMPORAL_API_KEY: sent as a bearer token (Temporal Cloud), which turns TLS on;
+ * - TEMPORAL_TLS=true: TLS with the system's CAs and no client certificate.
+ * Nothing of these: plaintext, as the local dev server wants. The config schema refuses a certificate
+ * without its key and the reverse; an unreadable file is an error naming the variable and the path.
+ */
+export function temporalConnectionOptions(
+  settings: TemporalSettings,
+  readFile: (path: string) => Buffer = readFileSync,
+): TemporalConnectionOptions {
+  const read = (variable: string, path: string) => {
+    try {
+      return readFile(path);
+    } catch (error) {
+      throw new Error(`${variable}=${path} cannot be read: ${(error as Error).message}`, { cause: error });
+    }
+  };
+  const { TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: key, TEMPORAL_TLS_CA: ca, TEMPORAL_TLS_SERVER_NAME: serverName } = settings;
+  if (Boolean(cert) !== Boolean(key)) {
+    throw new Error('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together: mTLS needs the client certificate and its private key');
+  }
+  const tls: TLSConfig = {
+    ...(cert && key ? { clientCertPair: { crt: read('TEMPORAL_TLS_CERT', cert), key: read('TEMPORAL_TLS_KEY', key) } } : {}),
+    ...(ca ? { serverRootCACertificate: read('TEMPORAL_TLS_CA', ca) } : {}),
+    ...(serverName ? { serverNameOverride: serverName } : {}),
+  };
+  const apiKey = settings.TEMPORAL_API_KEY;
+  const wantsTls = Object.keys(tls).length > 0 || apiKey !== undefined || settings.TEMPORAL_TLS === true;
+  return {
+    address: settings.TEMPORAL_ADDRESS,
+    ...(wantsTls ? { tls: Object.keys(tls).length > 0 ? tls : true } : {}),
+    ...(apiKey ? { apiKey } : {}),
+  };
+}
 
 /**
  * A client that connects on first use, so the API starts (and answers 503) while Temporal is down. Its
@@ -33,7 +87,7 @@ export type TemporalSettings = Pick<Config, 'TEMPORAL_NAMESPACE'> & { TEMPORAL_A
  */
 export function lazyApiClient(settings: TemporalSettings): Client {
   const connection = Connection.lazy({
-    address: settings.TEMPORAL_ADDRESS,
+    ...temporalConnectionOptions(settings),
     channelArgs: RECONNECT_CHANNEL_ARGS,
     interceptors: [defaultDeadline(DEFAULT_CALL_DEADLINE_MS)],
   });
@@ -43,7 +97,7 @@ export function lazyApiClient(settings: TemporalSettings): Client {
 /** A connected client for scripts, tests and the worker's schedule setup: calls are retried and wait as long as the server needs. */
 export async function connectClient(settings: TemporalSettings): Promise<Client> {
   const connection = await Connection.connect({
-    address: settings.TEMPORAL_ADDRESS,
+    ...temporalConnectionOptions(settings),
     channelArgs: RECONNECT_CHANNEL_ARGS,
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions())],
   });

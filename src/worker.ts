@@ -5,15 +5,17 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDependencies } from './activities';
-import { ensureCleanupSchedule } from './cleanupSchedule';
 import { loadConfig, type Config } from './config';
 import { createLogger } from './logger';
 import { stopWithParent } from './stopWithParent';
-import { createMarketData, createStore } from './services';
+import { ensureBackupSchedule, ensureCleanupSchedule, type ScheduleOutcome } from './schedules';
+import { createMarketData, createStore, prepareStore } from './services';
 import { BacktestResultsRepository } from './storage/backtestResults';
-import { createPool, runMigrations } from './storage/database';
+import { ParameterSweepsRepository } from './storage/parameterSweeps';
+import { createEvaluationPool } from './threads/evaluationPool';
 import { loadStrategies } from './strategyPlugins';
-import { connectClient } from './temporalConnection';
+import { createPool, runMigrations } from './storage/database';
+import { connectClient, temporalConnectionOptions } from './temporalConnection';
 
 export interface BacktestWorkerOptions {
   connection: NativeConnection;
@@ -70,16 +72,18 @@ async function untilAvailable<T>(what: string, logger: Logger, attempt: () => Pr
  */
 export async function ensureSchedules(
   client: Client,
-  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'SCHEDULES_TASK_QUEUE' | 'CLEANUP_CRON'>,
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'SCHEDULES_TASK_QUEUE' | 'CLEANUP_CRON' | 'BACKUP_CRON'>,
   logger: Pick<Logger, 'info'>,
-): Promise<'created' | 'updated' | 'left alone'> {
+): Promise<{ cleanup: ScheduleOutcome; backup: ScheduleOutcome } | 'left alone'> {
   if (config.TEMPORAL_TASK_QUEUE !== config.SCHEDULES_TASK_QUEUE) {
     logger.info({ schedules_task_queue: config.SCHEDULES_TASK_QUEUE }, 'schedules are managed by the workers of another queue');
     return 'left alone';
   }
-  const outcome = await ensureCleanupSchedule(client, config.CLEANUP_CRON, config.SCHEDULES_TASK_QUEUE);
-  logger.info({ cron: config.CLEANUP_CRON, outcome }, 'cleanup schedule ready');
-  return outcome;
+  const cleanup = await ensureCleanupSchedule(client, config.CLEANUP_CRON, config.SCHEDULES_TASK_QUEUE);
+  logger.info({ cron: config.CLEANUP_CRON, outcome: cleanup }, 'cleanup schedule ready');
+  const backup = await ensureBackupSchedule(client, config.BACKUP_CRON, config.SCHEDULES_TASK_QUEUE);
+  logger.info({ cron: config.BACKUP_CRON, outcome: backup }, 'backup schedule ready');
+  return { cleanup, backup };
 }
 
 async function withClient<T>(address: string, config: Config, work: (client: Client) => Promise<T>): Promise<T> {
@@ -106,9 +110,13 @@ async function main(): Promise<void> {
   const pool = createPool(config.DATABASE_URL, (error) => logger.warn({ err: error.message }, 'idle PostgreSQL connection lost'));
   await untilAvailable('PostgreSQL', logger, () => runMigrations(pool));
   await untilAvailable('Temporal', logger, () => withClient(temporalAddress, config, (client) => ensureSchedules(client, config, logger)));
-  const connection = await untilAvailable('Temporal', logger, () => NativeConnection.connect({ address: temporalAddress }));
+  const connection = await untilAvailable('Temporal', logger, () =>
+    NativeConnection.connect(temporalConnectionOptions({ ...config, TEMPORAL_ADDRESS: temporalAddress })),
+  );
   const store = createStore(config);
   const strategies = await loadStrategies({ directory: config.STRATEGIES_DIR, logger });
+  const evaluation = createEvaluationPool(config.WORKER_THREADS);
+  await untilAvailable('the store', logger, () => prepareStore(store, config));
   const worker = await createBacktestWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -121,6 +129,9 @@ async function main(): Promise<void> {
       store,
       marketData: createMarketData(config, store, logger),
       repository: new BacktestResultsRepository(pool),
+      sweeps: new ParameterSweepsRepository(pool),
+      evaluation,
+      pool,
       logger,
       workerId: config.WORKER_ID ?? `${hostname()}-${process.pid}`,
       strategies,
@@ -132,6 +143,7 @@ async function main(): Promise<void> {
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: temporalAddress }, 'worker started');
   process.send?.({ ready: 'worker' });
   await running;
+  await evaluation.close();
   await connection.close();
   await pool.end();
   logger.info('worker stopped');

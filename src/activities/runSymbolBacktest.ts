@@ -3,11 +3,11 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import { paramsSchemaFor } from '../contracts/backtestRequest';
 import type { SymbolBacktestSpec, SymbolHeartbeat, SymbolRunResult, SymbolTaskInput } from '../contracts/task';
 import { MarketDataError } from '../data/marketDataError';
-import { runStrategyBacktest } from '../engine/backtest';
 import type { StrategyRegistry } from '../engine/strategies';
 import type { Strategy } from '../engine/strategy';
 import { periodsPerYear } from '../engine/timeframes';
 import { writeSymbolStaging } from '../storage/staging';
+import { CandlesForThreads } from './candlesForThreads';
 import type { ActivityDependencies } from './dependencies';
 
 /** Reports progress and stops promptly when the workflow was cancelled (cancellation arrives via heartbeats). */
@@ -43,7 +43,8 @@ function strategyFor(spec: SymbolBacktestSpec, strategies: StrategyRegistry, wor
   return entry.strategy;
 }
 
-export function createRunSymbolBacktest({ store, marketData, logger, workerId, strategies }: ActivityDependencies) {
+export function createRunSymbolBacktest({ store, marketData, evaluation, logger, workerId, strategies }: ActivityDependencies) {
+  const candlesForThreads = new CandlesForThreads(marketData);
   return async function runSymbolBacktest({ task_id, symbol, spec }: SymbolTaskInput): Promise<SymbolRunResult> {
     const log = logger.child({ task_id, symbol });
     const startedAt = performance.now();
@@ -57,7 +58,7 @@ export function createRunSymbolBacktest({ store, marketData, logger, workerId, s
 
     let loaded;
     try {
-      loaded = await marketData.loadCandles({ symbol, timeframe: spec.timeframe, startDate: spec.start_date, endDate: spec.end_date });
+      loaded = await candlesForThreads.load({ symbol, timeframe: spec.timeframe, startDate: spec.start_date, endDate: spec.end_date });
     } catch (error) {
       if (error instanceof MarketDataError) {
         log.warn({ err: error.message, code: error.code }, 'market data rejected');
@@ -68,7 +69,11 @@ export function createRunSymbolBacktest({ store, marketData, logger, workerId, s
     reportProgress(symbol, 0.4);
 
     const { candles, files } = loaded;
-    const output = runStrategyBacktest(candles, strategy, params.data, {
+    // On a thread of the pool: this thread stays free to heartbeat and to serve other activities.
+    const output = await evaluation.runBacktest({
+      candles,
+      strategy: spec.strategy,
+      params: params.data,
       periodsPerYear: periodsPerYear(spec.timeframe),
     });
     reportProgress(symbol, 0.7);

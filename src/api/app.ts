@@ -5,7 +5,7 @@ import express, { Router, type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import { backtestRoutes, systemRoutes } from '../contracts/api';
+import { backtestRoutes, sweepRoutes, systemRoutes } from '../contracts/api';
 import { requireBearerToken } from './auth';
 import { bindRoutes } from './bindRoutes';
 import type { ApiDependencies } from './dependencies';
@@ -13,6 +13,7 @@ import { errorHandler, HttpError } from './httpError';
 import { createApiMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { backtestHandlers } from './routes/backtests';
+import { sweepHandlers } from './routes/sweeps';
 import { systemHandlers } from './routes/system';
 
 export const BODY_LIMIT = '256kb';
@@ -50,7 +51,7 @@ export function createApp(deps: ApiDependencies): Express {
   });
   if (deps.config.API_TOKEN) app.use('/api', requireBearerToken(deps.config.API_TOKEN));
   app.post(
-    [backtestRoutes.submitBacktest.path, backtestRoutes.submitBacktestLegacy.path],
+    [backtestRoutes.submitBacktest.path, backtestRoutes.submitBacktestLegacy.path, sweepRoutes.createSweep.path],
     rateLimit({
       windowMs: 60_000,
       limit: deps.config.SUBMISSIONS_PER_MINUTE,
@@ -71,6 +72,7 @@ export function createApp(deps: ApiDependencies): Express {
   const bindOptions = { validateResponses: deps.validateResponses };
   bindRoutes(router, systemRoutes, systemHandlers(deps, buildOpenApiDocument(require('../../package.json').version)), bindOptions);
   bindRoutes(router, backtestRoutes, backtestHandlers(deps, metrics.submissions), bindOptions);
+  bindRoutes(router, sweepRoutes, sweepHandlers(deps, metrics.submissions), bindOptions);
   app.use(router);
   app.use('/api', (request, _response, next) => {
     next(new HttpError(404, 'not_found', `no route ${request.method} ${request.originalUrl}`));

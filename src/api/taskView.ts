@@ -5,10 +5,7 @@
  * progress query gets a short wait, and a task no worker serves is described without one. Work that
  * no worker has picked up for a second (none polls, or all are busy) is reported as `waiting_for_worker`.
  */
-import { setTimeout as delay } from 'node:timers/promises';
-import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
-import { temporal as proto } from '@temporalio/proto';
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { BacktestWorkflowResult, SymbolHeartbeat, SymbolProgress, TaskProgress, TaskStatus } from '../contracts/task';
 import { SYMBOLS_PER_BATCH, symbolBatchWorkflowId, taskDirectory } from '../contracts/task';
 import { rowStatus, type BacktestResultRow, type BacktestResultsRepository } from '../storage/backtestResults';
@@ -17,6 +14,15 @@ import { isDatabaseOutage } from '../storage/database';
 import { readManifest, type Manifest } from '../storage/manifest';
 import { listStagedSymbols } from '../storage/staging';
 import { progressQuery, type backtestWorkflow } from '../workflows/backtestWorkflow';
+import {
+  describeWorkflow,
+  hasUnclaimedActivities,
+  hasUnclaimedWorkflowTask,
+  heartbeatsOf,
+  isRunning,
+  quickQuery,
+  rememberedAnswer,
+} from './workflowState';
 
 /** What the API puts in a task's workflow memo: enough to describe the task before it has a row. */
 export type TaskMemo = {
@@ -46,82 +52,11 @@ export interface TaskViewSources {
   store: BlobStore;
 }
 
-/** How long a GET waits for the progress query; a slower answer still lands in the cache for the next GET. */
-const QUERY_WAIT_MS = 120;
-/** How long the query itself may take. */
-const QUERY_DEADLINE_MS = 3000;
-/** Work scheduled this long without a worker taking it counts as waiting. */
-const WAITING_AFTER_MS = 1000;
-
-/** The last progress each task's workflow reported, for GETs that cannot wait for a fresh answer. */
-const lastProgress = new Map<string, TaskProgress>();
-const MAX_REMEMBERED = 1000;
-
-function remember(workflowId: string, progress: TaskProgress): void {
-  lastProgress.delete(workflowId);
-  lastProgress.set(workflowId, progress);
-  if (lastProgress.size > MAX_REMEMBERED) lastProgress.delete(lastProgress.keys().next().value!);
-}
-
-/** The progress query's answer if it comes within QUERY_WAIT_MS, else the last one remembered. */
-async function queryProgress(temporal: Client, workflowId: string): Promise<TaskProgress | undefined> {
-  const query = temporal.connection
-    .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => temporal.workflow.getHandle(workflowId).query(progressQuery))
-    .then((progress) => {
-      remember(workflowId, progress);
-      return progress;
-    })
-    .catch(() => undefined);
-  const stopWaiting = new AbortController();
-  const wait = delay(QUERY_WAIT_MS, undefined, { signal: stopWaiting.signal }).catch(() => undefined);
-  const answer = await Promise.race([query, wait]);
-  stopWaiting.abort();
-  return answer ?? lastProgress.get(workflowId);
-}
-
-async function describeWorkflow(temporal: Client, workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
-  try {
-    return await temporal.workflow.getHandle(workflowId).describe();
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return undefined;
-    throw error;
-  }
-}
-
-const millisOf = (timestamp: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
-  timestamp ? Number(timestamp.seconds ?? 0) * 1000 + Math.floor((timestamp.nanos ?? 0) / 1e6) : undefined;
-
-const longAgo = (timestamp: Parameters<typeof millisOf>[0], now: number) => now - (millisOf(timestamp) ?? now) > WAITING_AFTER_MS;
-
-/** A workflow task no worker has taken for a while: no worker has the workflow, so no query can be answered. */
-function hasUnclaimedWorkflowTask(description: WorkflowExecutionDescription, now: number): boolean {
-  const task = description.raw.pendingWorkflowTask;
-  return (
-    task?.state === proto.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED &&
-    longAgo(task.originalScheduledTime ?? task.scheduledTime, now)
-  );
-}
-
-/** Activities scheduled a while ago that no worker has started (not a retry waiting out its backoff). */
-function hasUnclaimedActivities(description: WorkflowExecutionDescription, now: number): boolean {
-  return (description.raw.pendingActivities ?? []).some(
-    (activity) =>
-      activity.state === proto.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED &&
-      (millisOf(activity.nextAttemptScheduleTime) ?? 0) < now &&
-      longAgo(activity.scheduledTime, now),
-  );
-}
-
 /** Fraction done of each running symbol activity, from its last heartbeat. */
 function heartbeatProgress(description: WorkflowExecutionDescription): Map<string, number> {
-  const progress = new Map<string, number>();
-  for (const activity of description.raw.pendingActivities ?? []) {
-    const payload = activity.heartbeatDetails?.payloads?.[0];
-    if (!payload) continue;
-    const details = defaultPayloadConverter.fromPayload<SymbolHeartbeat>(payload);
-    if (details?.symbol) progress.set(details.symbol, details.progress);
-  }
-  return progress;
+  return new Map(
+    heartbeatsOf<SymbolHeartbeat>(description).flatMap((details) => (details?.symbol ? [[details.symbol, details.progress]] : [])),
+  );
 }
 
 function withHeartbeats(symbols: SymbolProgress[], description: WorkflowExecutionDescription): SymbolProgress[] {
@@ -141,7 +76,10 @@ async function liveSymbolStates(temporal: Client, taskId: string, description: W
   if (symbols.length <= SYMBOLS_PER_BATCH || firstRunning < 0) return withHeartbeats(symbols, description);
   const batch = Math.floor(firstRunning / SYMBOLS_PER_BATCH);
   const batchId = symbolBatchWorkflowId(taskId, batch);
-  const [batchProgress, batchDescription] = await Promise.all([queryProgress(temporal, batchId), describeWorkflow(temporal, batchId)]);
+  const [batchProgress, batchDescription] = await Promise.all([
+    quickQuery(temporal, batchId, progressQuery),
+    describeWorkflow(temporal, batchId),
+  ]);
   if (!batchProgress || !batchDescription) return symbols; // the child is about to start
   const states = [...symbols];
   states.splice(batch * SYMBOLS_PER_BATCH, batchProgress.symbols.length, ...withHeartbeats(batchProgress.symbols, batchDescription));
@@ -190,7 +128,7 @@ export async function readTaskView(sources: TaskViewSources, taskId: string): Pr
     readRow(sources, taskId),
   ]);
   const workflowStatus = description?.status.name;
-  const running = workflowStatus === 'RUNNING' || workflowStatus === 'CONTINUED_AS_NEW';
+  const running = isRunning(description);
   // Only a running task can be described without its row: its end state would need the row (pin, expiry).
   if (databaseOutage && !running) throw databaseOutage;
   // The API puts the request in the memo; a workflow started another way has none until its row exists.
@@ -223,7 +161,7 @@ export async function readTaskView(sources: TaskViewSources, taskId: string): Pr
     const now = Date.now();
     const noWorkerHasIt = hasUnclaimedWorkflowTask(description!, now);
     view.waiting_for_worker = noWorkerHasIt || hasUnclaimedActivities(description!, now);
-    const progress = noWorkerHasIt ? lastProgress.get(taskId) : await queryProgress(sources.temporal, taskId);
+    const progress = noWorkerHasIt ? rememberedAnswer<TaskProgress>(taskId) : await quickQuery(sources.temporal, taskId, progressQuery);
     if (progress) {
       // Until the workflow has closed, its result may not be in place: never report an end state early.
       view.status = progress.status === 'queued' ? 'queued' : 'running';

@@ -5,13 +5,15 @@
  * the API through the client built from it (./apiClient.ts). No Express import here.
  */
 import { backtestRoutes } from './backtestsApi';
+import { sweepRoutes } from './sweepsApi';
 import { systemRoutes } from './systemApi';
 
-export const apiContract = { ...backtestRoutes, ...systemRoutes };
+export const apiContract = { ...backtestRoutes, ...sweepRoutes, ...systemRoutes };
 
 export type ApiContract = typeof apiContract;
 export type OperationName = keyof ApiContract;
 
 export * from './apiErrors';
 export * from './backtestsApi';
+export * from './sweepsApi';
 export * from './systemApi';

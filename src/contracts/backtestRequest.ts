@@ -59,24 +59,26 @@ export function daysInRange(startDate: string, endDate: string): number {
   return (Date.parse(`${endDate}T00:00:00Z`) - Date.parse(`${startDate}T00:00:00Z`)) / 86_400_000 + 1;
 }
 
-const requestShape = z.strictObject({
+/** What a backtest and a sweep both name: a strategy, its fixed parameters, symbols, a range of days, a timeframe. */
+export const runShape = {
   strategy: strategyIdSchema,
   params: z.record(z.string(), z.unknown()).default({}),
   symbols: z.array(symbolSchema).min(1, 'give at least one symbol').max(MAX_SYMBOLS, `at most ${MAX_SYMBOLS} symbols per backtest`),
   start_date: isoDateSchema,
   end_date: isoDateSchema,
   timeframe: timeframeSchema,
-});
+};
 
-type RefinementContext = Parameters<Parameters<typeof requestShape.superRefine>[0]>[1];
+const requestShape = z.strictObject(runShape);
+
+export type RefinementContext = z.RefinementCtx;
 
 /**
- * Checks that span fields: duplicate symbols, date order, range length, and the strategy's own
- * parameters. Runs even when other fields are invalid (`when`), so a user sees every problem at once;
- * the value may then be raw input, hence the defensive reads.
+ * Checks of a run that span fields: duplicate symbols, date order and range length. Called from a
+ * superRefine that runs even when other fields are invalid (`when`), so a user sees every problem at
+ * once; the value may then be raw input, hence the defensive reads.
  */
-function checkAcrossFields(value: unknown, ctx: RefinementContext): void {
-  const request = value as Record<string, unknown>;
+export function checkSymbolsAndRange(request: Record<string, unknown>, ctx: RefinementContext): void {
   if (Array.isArray(request.symbols)) {
     const seen = new Set<string>();
     request.symbols.forEach((raw, index) => {
@@ -101,6 +103,12 @@ function checkAcrossFields(value: unknown, ctx: RefinementContext): void {
       });
     }
   }
+}
+
+/** Cross-field checks of a backtest: those of every run, and the strategy's own parameters. */
+function checkAcrossFields(value: unknown, ctx: RefinementContext): void {
+  const request = value as Record<string, unknown>;
+  checkSymbolsAndRange(request, ctx);
   const strategy = strategyIdSchema.safeParse(request.strategy);
   if (strategy.success) {
     const params = paramsSchemaFor(getStrategy(strategy.data)).safeParse(request.params ?? {});

@@ -167,6 +167,37 @@ export const pinBodySchema = z.strictObject({ pinned: z.boolean({ error: 'pinned
 
 export const cancelResponseSchema = z.object({ task_id: z.uuid(), status: z.literal('cancelling') });
 
+export const compareQuerySchema = z.strictObject({
+  ids: z
+    .string()
+    .transform((text) => text.split(',').map((id) => id.trim()))
+    .pipe(
+      z
+        .array(taskIdSchema)
+        .min(2, 'compare at least 2 tasks')
+        .max(4, 'compare at most 4 tasks')
+        .refine((ids) => new Set(ids).size === ids.length, 'each task once'),
+    )
+    .describe('2 to 4 task ids, comma-separated'),
+  max_points: z.coerce.number().int().min(2).max(100_000).default(500),
+});
+
+export const compareResponseSchema = z.object({
+  tasks: z.array(
+    z.object({
+      task_id: z.uuid(),
+      strategy: z.string(),
+      params: z.record(z.string(), z.unknown()),
+      symbols: z.array(z.string()),
+      start_date: z.string(),
+      end_date: z.string(),
+      timeframe: z.string(),
+      summary: z.array(summaryRowSchema),
+      equity_curve: z.array(curveRowSchema),
+    }),
+  ),
+});
+
 export const backtestRoutes = defineRoutes({
   submitBacktest: {
     method: 'post',
@@ -181,6 +212,14 @@ export const backtestRoutes = defineRoutes({
     summary: 'History of backtests, newest first',
     query: historyQuerySchema,
     responses: { 200: historyResponseSchema, ...errorResponses(422, 503) },
+  },
+  // Before /api/backtests/:id, which would take "compare" for an id.
+  compareBacktests: {
+    method: 'get',
+    path: '/api/backtests/compare',
+    summary: '2 to 4 finished tasks side by side: requests, summary metrics per symbol, equity curves',
+    query: compareQuerySchema,
+    responses: { 200: compareResponseSchema, ...errorResponses(404, 409, 422, 503) },
   },
   getBacktest: {
     method: 'get',
@@ -264,3 +303,4 @@ export type ResultResponse = z.infer<typeof resultResponseSchema>;
 export type HistoryItem = z.infer<typeof historyItemSchema>;
 export type CandlesResponse = z.infer<typeof candlesResponseSchema>;
 export type HistoryResponse = z.infer<typeof historyResponseSchema>;
+export type CompareResponse = z.infer<typeof compareResponseSchema>;

@@ -7,4 +7,7 @@ export interface CleanupReport {
   deleted: string[];
   /** Expired task directories that had no row (their start or end was never recorded). */
   without_row: string[];
+  /** Parameter sweeps: expired and unpinned, and the subset deleted (directory and row). */
+  sweeps_expired: string[];
+  sweeps_deleted: string[];
 }

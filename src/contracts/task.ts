@@ -131,6 +131,9 @@ export function taskDirectory(taskId: string): string {
 /** Id of the schedule that runs the cleanup sweep. */
 export const CLEANUP_SCHEDULE_ID = 'backtest-cleanup-sweep';
 
+/** Id of the schedule that runs the backup (BACKUP_CRON). */
+export const BACKUP_SCHEDULE_ID = 'backtest-backup';
+
 /**
  * Above this many symbols, symbols run in child workflows of this size, one batch after another, so that
  * no history grows with the symbol count (a 1,000-symbol task: ten children of ~100 KB of history each).

@@ -17,7 +17,7 @@ import {
 } from 'apache-arrow';
 import type { Candles } from '../engine/types';
 import { parquetToTable, tableToParquet, type ParquetRowSelection } from '../shared/parquet';
-import { candleColumnNames, lowerBound } from './candleColumns';
+import { candleColumnNames, lowerBound } from '../engine/candles';
 import { describeInvalidRow, findInvalidCandle } from './candleRules';
 import { formatTimestamp, yearStart } from './layout';
 import { MarketDataError } from './marketDataError';

@@ -13,7 +13,7 @@ import { CsvError, parse } from 'csv-parse';
 import type { Timeframe } from '../engine/timeframes';
 import type { Candles } from '../engine/types';
 import type { BlobStore } from '../storage/providers';
-import { allocateCandles, CandleAccumulator, candleColumnNames, sliceCandles, type CandleColumnName } from './candleColumns';
+import { allocateCandles, CandleAccumulator, candleColumnNames, sliceCandles, type CandleColumnName } from '../engine/candles';
 import { decodeCandleFile, encodeCandleFile } from './candleFile';
 import { describeInvalidCandle, isValidCandle } from './candleRules';
 import { assertSymbol, assertTimeframe, formatTimestamp, listSeries, timeframeFolderName, yearFilePath, yearOf } from './layout';

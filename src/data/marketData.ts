@@ -10,7 +10,7 @@ import type { Candles } from '../engine/types';
 import { BlobNotFoundError, type BlobInfo, type BlobStore } from '../storage/providers';
 import { md5 } from '../shared/checksum';
 import { readParquetRowGroupSizes } from '../shared/parquet';
-import { concatCandles, lowerBound, sliceCandles } from './candleColumns';
+import { concatCandles, lowerBound, sliceCandles } from '../engine/candles';
 import { corruptFileError, decodeCandleFile, decodeParquet, tableToCandles } from './candleFile';
 import type { DiskCache } from './diskCache';
 import {
@@ -220,25 +220,32 @@ export class MarketData {
   private async summarizeSeries(series: SeriesLocation): Promise<TimeframeCoverage> {
     const problems: DataProblem[] = [];
     const readable: { key: string; info: BlobInfo; rowGroupSizes: number[] }[] = [];
-    for (const year of series.years) {
-      const key = yearFilePath(series.folder, year);
-      try {
-        const info = await this.statOrMissing(key);
-        const rowGroupSizes = await this.rowGroupSizes.get(key, info.etag, async () => {
-          try {
-            return await readParquetRowGroupSizes(await this.fetch(key, info));
-          } catch (error) {
-            if (error instanceof MarketDataError) throw error;
-            const damaged = corruptFileError(key, error);
-            this.report({ file: key, message: damaged.message }, info);
-            throw damaged;
-          }
-        });
-        if (rowGroupSizes.some((rows) => rows > 0)) readable.push({ key, info, rowGroupSizes });
-      } catch (error) {
-        if (!(error instanceof MarketDataError)) throw error;
-        problems.push({ file: key, message: error.message });
-      }
+    // Every year file at once (a remote store's round trips add up), reported in year order.
+    const files = await Promise.all(
+      series.years.map(async (year) => {
+        const key = yearFilePath(series.folder, year);
+        try {
+          const info = await this.statOrMissing(key);
+          const rowGroupSizes = await this.rowGroupSizes.get(key, info.etag, async () => {
+            try {
+              return await readParquetRowGroupSizes(await this.fetch(key, info));
+            } catch (error) {
+              if (error instanceof MarketDataError) throw error;
+              const damaged = corruptFileError(key, error);
+              this.report({ file: key, message: damaged.message }, info);
+              throw damaged;
+            }
+          });
+          return { key, info, rowGroupSizes };
+        } catch (error) {
+          if (!(error instanceof MarketDataError)) throw error;
+          return { problem: { file: key, message: error.message } };
+        }
+      }),
+    );
+    for (const file of files) {
+      if ('problem' in file) problems.push(file.problem!);
+      else if (file.rowGroupSizes.some((rows) => rows > 0)) readable.push(file);
     }
     const candles = readable.reduce((sum, file) => sum + file.rowGroupSizes.reduce((a, b) => a + b, 0), 0);
     if (readable.length === 0) return { timeframe: series.timeframe, start_date: null, end_date: null, candles, problems };

@@ -7,7 +7,7 @@
 import type { Timeframe } from '../engine/timeframes';
 import type { BlobStore } from '../storage/providers';
 import type { Candles } from '../engine/types';
-import { allocateCandles, lowerBound, sliceCandles } from './candleColumns';
+import { allocateCandles, lowerBound, sliceCandles } from '../engine/candles';
 import { encodeCandleFile } from './candleFile';
 import {
   assertSymbol,

@@ -1,4 +1,4 @@
-import type { Candles, EquityCurve, SymbolSummary, Trades } from './types';
+import { summaryMetrics, type Candles, type EquityCurve, type SummaryColumns, type SymbolSummary, type Trades } from './types';
 
 /**
  * Per-symbol summary figures. Every formula is written out in docs/metrics.md; bump METRICS_VERSION
@@ -6,28 +6,64 @@ import type { Candles, EquityCurve, SymbolSummary, Trades } from './types';
  */
 export const METRICS_VERSION = '1.1.0';
 
-function finiteOrNull(value: number): number | null {
-  return Number.isFinite(value) ? value : null;
+/** Columns for `rows` summaries (see `SummaryColumns`), zero-filled. */
+export function allocateSummaryColumns(rows: number): SummaryColumns {
+  const columns = {} as SummaryColumns;
+  for (const metric of summaryMetrics) columns[metric] = new Float64Array(rows);
+  return columns;
 }
 
-interface RiskFigures {
-  sharpe: number | null;
-  sortino: number | null;
-  cagr: number | null;
+/** A stored null (NaN) back to null. */
+function nullIfNaN(value: number): number | null {
+  return Number.isNaN(value) ? null : value;
 }
 
-/** Sharpe, Sortino and CAGR from the per-bar equity returns (backtesting.py's compounded definitions). */
-function riskFigures(curve: EquityCurve, initialCapital: number, periodsPerYear: number): RiskFigures {
+/** Row `row` of summary columns as a `SymbolSummary` (NaN -> null). */
+export function summaryOfRow(columns: SummaryColumns, row: number): SymbolSummary {
+  return {
+    win_rate: columns.win_rate[row],
+    avg_return: columns.avg_return[row],
+    max_return: columns.max_return[row],
+    min_return: columns.min_return[row],
+    max_drawdown: columns.max_drawdown[row],
+    avg_hold_bars: columns.avg_hold_bars[row],
+    total_signals: columns.total_signals[row],
+    winning_signals: columns.winning_signals[row],
+    losing_signals: columns.losing_signals[row],
+    total_pnl: columns.total_pnl[row],
+    total_pnl_pct: columns.total_pnl_pct[row],
+    sharpe: nullIfNaN(columns.sharpe[row]),
+    sortino: nullIfNaN(columns.sortino[row]),
+    profit_factor: nullIfNaN(columns.profit_factor[row]),
+    expectancy: nullIfNaN(columns.expectancy[row]),
+    exposure_pct: nullIfNaN(columns.exposure_pct[row]),
+    cagr: nullIfNaN(columns.cagr[row]),
+    buy_and_hold_return_pct: nullIfNaN(columns.buy_and_hold_return_pct[row]),
+  };
+}
+
+/** A non-finite figure is undefined: stored as NaN (null). */
+function finiteOrNaN(value: number): number {
+  return Number.isFinite(value) ? value : NaN;
+}
+
+/**
+ * Sharpe, Sortino and CAGR from the per-bar equity returns (backtesting.py's compounded definitions), into row `row`
+ * of their columns (NaN where undefined).
+ */
+function riskFiguresInto(curve: EquityCurve, initialCapital: number, periodsPerYear: number, out: SummaryColumns, row: number): void {
   const barCount = curve.length;
   const equity = curve.equity;
-  const none: RiskFigures = { sharpe: null, sortino: null, cagr: null };
-  if (barCount === 0) return none;
+  out.sharpe[row] = NaN;
+  out.sortino[row] = NaN;
+  out.cagr[row] = NaN;
+  if (barCount === 0) return;
   let previous = initialCapital;
   let returnSum = 0;
   // per-bar returns, the first one against the initial capital; a non-positive equity leaves them undefined
   for (let t = 0; t < barCount; t++) {
     const current = equity[t];
-    if (!(current > 0)) return none;
+    if (!(current > 0)) return;
     returnSum += current / previous - 1;
     previous = current;
   }
@@ -51,13 +87,12 @@ function riskFigures(curve: EquityCurve, initialCapital: number, periodsPerYear:
   const spreadGrowth = periodsPerYear * Math.log1p(variance * Math.exp(-2 * logGrowthPerBar));
   const annualVolatility = Math.exp(periodsPerYear * logGrowthPerBar + spreadGrowth / 2) * Math.sqrt(-Math.expm1(-spreadGrowth));
   const downsideDeviation = Math.sqrt(downsideSquareSum / barCount) * Math.sqrt(periodsPerYear);
-  return {
-    sharpe: annualVolatility > 0 ? finiteOrNull(annualReturn / annualVolatility) : null,
-    sortino: downsideDeviation > 0 ? finiteOrNull(annualReturn / downsideDeviation) : null,
-    cagr: finiteOrNull(annualReturn * 100),
-  };
+  out.sharpe[row] = annualVolatility > 0 ? finiteOrNaN(annualReturn / annualVolatility) : NaN;
+  out.sortino[row] = downsideDeviation > 0 ? finiteOrNaN(annualReturn / downsideDeviation) : NaN;
+  out.cagr[row] = finiteOrNaN(annualReturn * 100);
 }
 
+/** The summary of one run (allocates it); `summarizeInto` writes it into columns instead. */
 export function summarize(
   candles: Candles,
   trades: Trades,
@@ -65,6 +100,21 @@ export function summarize(
   initialCapital: number,
   periodsPerYear: number,
 ): SymbolSummary {
+  const columns = allocateSummaryColumns(1);
+  summarizeInto(candles, trades, curve, initialCapital, periodsPerYear, columns, 0);
+  return summaryOfRow(columns, 0);
+}
+
+/** The summary of one run into row `row` of `out` (null figures as NaN, see `SummaryColumns`); allocates nothing. */
+export function summarizeInto(
+  candles: Candles,
+  trades: Trades,
+  curve: EquityCurve,
+  initialCapital: number,
+  periodsPerYear: number,
+  out: SummaryColumns,
+  row: number,
+): void {
   const barCount = curve.length;
   const { entryIndex, exitIndex, returnPct, holdBars } = trades;
   let closedCount = 0;
@@ -102,26 +152,21 @@ export function summarize(
 
   const hasClosed = closedCount > 0;
   const averageReturn = hasClosed ? returnSum / closedCount : 0;
-  const { sharpe, sortino, cagr } = riskFigures(curve, initialCapital, periodsPerYear);
+  riskFiguresInto(curve, initialCapital, periodsPerYear, out, row);
   const firstClose = candles.close[0];
-  return {
-    win_rate: hasClosed ? (winningCount / closedCount) * 100 : 0,
-    avg_return: averageReturn,
-    max_return: hasClosed ? maxReturn : 0,
-    min_return: hasClosed ? minReturn : 0,
-    max_drawdown: maxDrawdown,
-    avg_hold_bars: hasClosed ? holdSum / closedCount : 0,
-    total_signals: trades.count,
-    winning_signals: winningCount,
-    losing_signals: closedCount - winningCount,
-    total_pnl: barCount > 0 ? curve.cumulativePnl[barCount - 1] : 0,
-    total_pnl_pct: barCount > 0 ? curve.cumulativePnlPct[barCount - 1] : 0,
-    sharpe,
-    sortino,
-    profit_factor: grossLoss > 0 ? finiteOrNull(grossGain / grossLoss) : null,
-    expectancy: hasClosed ? averageReturn : null,
-    exposure_pct: barCount > 0 ? (exposedBars / barCount) * 100 : null,
-    cagr,
-    buy_and_hold_return_pct: barCount > 0 ? ((candles.close[barCount - 1] - firstClose) / firstClose) * 100 : null,
-  };
+  out.win_rate[row] = hasClosed ? (winningCount / closedCount) * 100 : 0;
+  out.avg_return[row] = averageReturn;
+  out.max_return[row] = hasClosed ? maxReturn : 0;
+  out.min_return[row] = hasClosed ? minReturn : 0;
+  out.max_drawdown[row] = maxDrawdown;
+  out.avg_hold_bars[row] = hasClosed ? holdSum / closedCount : 0;
+  out.total_signals[row] = trades.count;
+  out.winning_signals[row] = winningCount;
+  out.losing_signals[row] = closedCount - winningCount;
+  out.total_pnl[row] = barCount > 0 ? curve.cumulativePnl[barCount - 1] : 0;
+  out.total_pnl_pct[row] = barCount > 0 ? curve.cumulativePnlPct[barCount - 1] : 0;
+  out.profit_factor[row] = grossLoss > 0 ? finiteOrNaN(grossGain / grossLoss) : NaN;
+  out.expectancy[row] = hasClosed ? averageReturn : NaN;
+  out.exposure_pct[row] = barCount > 0 ? (exposedBars / barCount) * 100 : NaN;
+  out.buy_and_hold_return_pct[row] = barCount > 0 ? ((candles.close[barCount - 1] - firstClose) / firstClose) * 100 : NaN;
 }

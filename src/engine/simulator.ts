@@ -37,7 +37,7 @@ const END_OF_DATA = exitReasonCode.end_of_data;
 const NO_EXIT = -1;
 
 /** Trades columns with room for `capacity` trades and count 0. */
-function allocateTrades(capacity: number, direction: SimulatedTrades['direction']): SimulatedTrades {
+export function allocateTrades(capacity: number, direction: SimulatedTrades['direction'] = 'long'): SimulatedTrades {
   return {
     count: 0,
     entryIndex: new Int32Array(capacity),
@@ -54,7 +54,8 @@ function allocateTrades(capacity: number, direction: SimulatedTrades['direction'
   };
 }
 
-function allocateEquityCurve(length: number): EquityCurve {
+/** A curve of `length` bars; `simulateInto` sets `length` to the bars it wrote, so a longer one can be reused. */
+export function allocateEquityCurve(length: number): EquityCurve {
   return {
     length,
     equity: new Float64Array(length),
@@ -62,6 +63,14 @@ function allocateEquityCurve(length: number): EquityCurve {
     cumulativePnl: new Float64Array(length),
     cumulativePnlPct: new Float64Array(length),
   };
+}
+
+/**
+ * Buffers for `simulateInto`, reusable run after run: trade columns with room for `barCount` trades (no run of
+ * `barCount` bars has more) and a curve of `barCount` bars.
+ */
+export function allocateSimulation(barCount: number): Simulation {
+  return { trades: allocateTrades(barCount), curve: allocateEquityCurve(barCount) };
 }
 
 export interface Simulation {
@@ -81,7 +90,7 @@ function netReturnPct(sign: number, entryValue: number, entryFee: number, exitVa
 
 /**
  * `exitSignals` (optional) closes an open position at the close of each bar where it is non-zero. `holdPeriodBars`
- * 0 holds a position until another rule closes it (or the data ends).
+ * 0 holds a position until another rule closes it (or the data ends). Allocates the result; `simulateInto` reuses one.
  */
 export function simulate(
   candles: Candles,
@@ -90,14 +99,66 @@ export function simulate(
   execution: ExecutionParams,
   exitSignals: Uint8Array | null = null,
 ): Simulation {
+  // trades never outnumber signals: count them to size the trade columns once
+  const out: Simulation = { trades: allocateTrades(countSignals(signals, candles.length)), curve: allocateEquityCurve(candles.length) };
+  simulateWithRoom(candles, signals, holdPeriodBars, execution, exitSignals, out);
+  return out;
+}
+
+/**
+ * `simulate` into buffers the caller owns (see `allocateSimulation`), for runs one after another without allocating:
+ * writes trades [0, count) and curve bars [0, candles.length), sets `trades.count`, `trades.direction` and
+ * `curve.length`, and leaves whatever lies beyond untouched. The trade columns need room for every trade: at least the
+ * number of signal bars (`candles.length` always suffices); the curve columns at least `candles.length` bars.
+ */
+export function simulateInto(
+  candles: Candles,
+  signals: Uint8Array,
+  holdPeriodBars: number,
+  execution: ExecutionParams,
+  exitSignals: Uint8Array | null,
+  out: Simulation,
+): void {
+  checkRoom(signals, candles.length, out);
+  simulateWithRoom(candles, signals, holdPeriodBars, execution, exitSignals, out);
+}
+
+function countSignals(signals: Uint8Array, barCount: number): number {
+  let signalCount = 0;
+  // one per non-zero bar
+  for (let t = 0; t < barCount; t++) signalCount += signals[t] === 0 ? 0 : 1;
+  return signalCount;
+}
+
+function checkRoom(signals: Uint8Array, barCount: number, { trades, curve }: Simulation): void {
+  if (curve.equity.length < barCount) {
+    throw new RangeError(`simulateInto: the curve has room for ${curve.equity.length} bars, expected at least ${barCount}`);
+  }
+  const capacity = trades.entryIndex.length;
+  // fewer trade rows than bars are enough only if the signal bars are no more than the rows
+  const signalCount = capacity < barCount ? countSignals(signals, barCount) : 0;
+  if (signalCount > capacity) {
+    throw new RangeError(
+      `simulateInto: the trade columns have room for ${capacity} trades, expected at least ${signalCount} (the signal bars)`,
+    );
+  }
+}
+
+/** The simulation proper; `out` has room for every trade and bar (the callers check or size it). */
+function simulateWithRoom(
+  candles: Candles,
+  signals: Uint8Array,
+  holdPeriodBars: number,
+  execution: ExecutionParams,
+  exitSignals: Uint8Array | null,
+  out: Simulation,
+): void {
   const barCount = candles.length;
   const { open, high, low, close } = candles;
-  let signalCount = 0;
-  // trades never outnumber signals: count them to size the trade columns once
-  for (let t = 0; t < barCount; t++) signalCount += signals[t] === 0 ? 0 : 1;
+  const { trades, curve } = out;
   const direction = execution.direction ?? 'long';
-  const trades = allocateTrades(signalCount, direction);
-  const curve = allocateEquityCurve(barCount);
+  trades.direction = direction;
+  curve.length = barCount;
   const { equity, drawdown, cumulativePnl, cumulativePnlPct } = curve;
   const initialCapital = execution.initial_capital;
   const positionSize = execution.position_size;
@@ -260,5 +321,4 @@ export function simulate(
     tradeCount++;
   }
   trades.count = tradeCount;
-  return { trades, curve };
 }

@@ -6,6 +6,10 @@ import type { Candles } from './types';
  * exit signal bars, plus the zod schema of its parameters (types, ranges, defaults, descriptions), which the
  * API validates against and publishes. Every strategy's parameters include `hold_period_bars`, which the
  * simulator uses. Entries open positions in the run's `direction` (long or short, an execution parameter).
+ *
+ * `signalsInto` and `exitsInto` receive the whole flat `params` object (the strategy's parameters and the execution
+ * parameters) but must read only the strategy's own parameters other than `hold_period_bars`: a parameter sweep
+ * computes the signals once for all combinations that differ only in `hold_period_bars` or execution parameters.
  */
 export interface Strategy<Shape extends z.ZodRawShape = z.ZodRawShape> {
   readonly id: string;
@@ -22,10 +26,36 @@ export interface Strategy<Shape extends z.ZodRawShape = z.ZodRawShape> {
    */
   exitsInto?(candles: Candles, params: z.output<z.ZodObject<Shape>>, out: Uint8Array): number;
   /**
-   * Optional: how many bars before a bar the strategy reads to decide it (its longest window), so that a run on a
-   * segment of the data (a walk-forward fold) can be given that many bars before the segment as warm-up.
+   * Optional: bars before a bar that its signal reads (the longest look-back), so that a walk-forward segment
+   * warmed up on that many earlier bars sees the strategy's windows full at its first bar. Absent means 0.
    */
   warmupBars?(params: z.output<z.ZodObject<Shape>>): number;
+  /** Optional: work that parameter sweeps may share between signal computations (see `SharedSignals`). */
+  readonly sharedSignals?: SharedSignals<z.output<z.ZodObject<Shape>>>;
+}
+
+/**
+ * An optional extension of a strategy for parameter sweeps: a precomputation that every parameter set agreeing on
+ * `sharedParams` can reuse, after which the signals of each such set are a cheap pass. The sweep groups the signal
+ * parameter sets it needs by their values of `sharedParams`, calls `prepare` once per group, and then `signalsInto`
+ * (and `exitsInto`, if given; else the strategy's own) for each set of the group.
+ *
+ * The contract: `signalsInto(prepare(candles, p, n), candles, q, out)` fills `out` exactly as the strategy's
+ * `signalsInto(candles, q, out)` does, bit for bit and with the same count, for every q that agrees with p on
+ * `sharedParams`. The sweep engine's tests check this for the built-in strategies.
+ */
+export interface SharedSignals<Params, Prepared = unknown> {
+  /** Parameter names the preparation depends on; every other signal parameter may vary across its users. */
+  readonly sharedParams: readonly string[];
+  /**
+   * The shared precomputation for `params` (only `sharedParams` matter), or null when sharing would not pay off for
+   * `signalSetCount` parameter sets: the sweep then calls the strategy's `signalsInto` for each.
+   */
+  prepare(candles: Candles, params: Params, signalSetCount: number): Prepared | null;
+  /** The strategy's `signalsInto`, from a preparation made on the same candles for params agreeing on `sharedParams`. */
+  signalsInto(prepared: Prepared, candles: Candles, params: Params, out: Uint8Array): number;
+  /** Optional: the strategy's `exitsInto`, likewise. */
+  exitsInto?(prepared: Prepared, candles: Candles, params: Params, out: Uint8Array): number;
 }
 
 /**

@@ -16,19 +16,6 @@ export interface Candles {
   volume: Float64Array;
 }
 
-/** Candles of `length` bars, every column zero-filled. */
-export function allocateCandles(length: number): Candles {
-  return {
-    length,
-    timestamp: new Float64Array(length),
-    open: new Float64Array(length),
-    high: new Float64Array(length),
-    low: new Float64Array(length),
-    close: new Float64Array(length),
-    volume: new Float64Array(length),
-  };
-}
-
 /** The side a strategy's entries take: a long position gains when the price rises, a short one when it falls. */
 export const directions = ['long', 'short'] as const;
 
@@ -131,6 +118,48 @@ export interface SymbolSummary {
   cagr: number | null;
   buy_and_hold_return_pct: number | null;
 }
+
+/** The metrics of `SymbolSummary`, in its order: the columns of summaries stored column by column (sweeps). */
+export const summaryMetrics = [
+  'win_rate',
+  'avg_return',
+  'max_return',
+  'min_return',
+  'max_drawdown',
+  'avg_hold_bars',
+  'total_signals',
+  'winning_signals',
+  'losing_signals',
+  'total_pnl',
+  'total_pnl_pct',
+  'sharpe',
+  'sortino',
+  'profit_factor',
+  'expectancy',
+  'exposure_pct',
+  'cagr',
+  'buy_and_hold_return_pct',
+] as const satisfies readonly (keyof SymbolSummary)[];
+
+export type SummaryMetric = (typeof summaryMetrics)[number];
+
+/** The metrics that may be null; in `SummaryColumns` a null is stored as NaN (no other metric is ever NaN). */
+export const nullableSummaryMetrics = [
+  'sharpe',
+  'sortino',
+  'profit_factor',
+  'expectancy',
+  'exposure_pct',
+  'cagr',
+  'buy_and_hold_return_pct',
+] as const satisfies readonly SummaryMetric[];
+
+/**
+ * Summaries column by column: row r of every column is one run's summary. A null metric is stored as NaN; the
+ * metrics are never NaN otherwise (non-finite values are null in `SymbolSummary`), so NaN reads back as null exactly.
+ * The counts (total_signals, winning_signals, losing_signals) are whole numbers stored as doubles.
+ */
+export type SummaryColumns = { [Metric in SummaryMetric]: Float64Array };
 
 /** Everything the engine produces for one symbol. */
 export interface BacktestOutput {

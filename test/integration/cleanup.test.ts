@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
-import { ensureCleanupSchedule } from '../../src/cleanupSchedule';
+import { ensureCleanupSchedule } from '../../src/schedules';
 import { CLEANUP_SCHEDULE_ID, taskCleanupWorkflowId } from '../../src/contracts/task';
 import type { CleanupReport } from '../../src/contracts/cleanup';
 import { cleanupSweepWorkflow } from '../../src/workflows/cleanupWorkflows';

@@ -13,8 +13,10 @@ import { createApp } from '../../src/api/app';
 import { backtestWorkflowInput } from '../../src/api/routes/backtests';
 import { backtestRequestSchema, type BacktestRequestInput } from '../../src/contracts/backtestRequest';
 import { loadConfig, type Config } from '../../src/config';
-import { createMarketData, createStore } from '../../src/services';
+import { createMarketData, createStore, prepareStore } from '../../src/services';
 import { BacktestResultsRepository } from '../../src/storage/backtestResults';
+import { ParameterSweepsRepository } from '../../src/storage/parameterSweeps';
+import { createEvaluationPool } from '../../src/threads/evaluationPool';
 import type { BlobStore } from '../../src/storage/providers';
 import { createPool, runMigrations } from '../../src/storage/database';
 import { readManifest, type Manifest } from '../../src/storage/manifest';
@@ -32,6 +34,7 @@ export interface Harness {
   client: Client;
   pool: Pool;
   repository: BacktestResultsRepository;
+  sweeps: ParameterSweepsRepository;
   store: BlobStore;
   app: Express;
   worker: Worker;
@@ -74,11 +77,14 @@ export async function startHarness({
   const pool = createPool(config.DATABASE_URL!);
   await runMigrations(pool);
   const repository = new BacktestResultsRepository(pool);
+  const sweeps = new ParameterSweepsRepository(pool);
   const store = createStore(config);
+  await prepareStore(store, config);
   const temporalSettings = { ...config, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS! };
   // The tests' own client waits as long as a workflow needs; the API's fails fast, as in production.
   const client = await connectClient(temporalSettings);
   const apiTemporal = lazyApiClient(temporalSettings);
+  const evaluation = createEvaluationPool(2);
   const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
   const worker = await createBacktestWorker({
     connection: workerConnection,
@@ -91,6 +97,9 @@ export async function startHarness({
       store,
       marketData: createMarketData(config, store, logger),
       repository,
+      sweeps,
+      evaluation,
+      pool,
       logger,
       workerId: 'test-worker',
       strategies: workerStrategies,
@@ -102,6 +111,7 @@ export async function startHarness({
     temporal: apiTemporal,
     pool,
     repository,
+    sweeps,
     store,
     marketData: createMarketData(config, store, logger),
     logger,
@@ -112,12 +122,14 @@ export async function startHarness({
     client,
     pool,
     repository,
+    sweeps,
     store,
     app,
     worker,
     async stop() {
       worker.shutdown();
       await running;
+      await evaluation.close();
       await workerConnection.close();
       await client.connection.close();
       await apiTemporal.connection.close();

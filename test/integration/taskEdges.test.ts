@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
-import { CLEANUP_SCHEDULE_ID } from '../../src/contracts/task';
+import { BACKUP_SCHEDULE_ID, CLEANUP_SCHEDULE_ID } from '../../src/contracts/task';
 import { writeSampleData } from '../../src/data/sampleData';
 import { createMarketData } from '../../src/services';
 import { LocalBlobStore } from '../../src/storage/providers';
@@ -125,6 +125,7 @@ describe('a task no worker serves', () => {
       temporal,
       pool: harness.pool,
       repository: harness.repository,
+      sweeps: harness.sweeps,
       store: harness.store,
       marketData: createMarketData(harness.config, harness.store, logger),
       logger,
@@ -160,26 +161,50 @@ describe('a task no worker serves', () => {
   }, 30_000);
 });
 
-describe('the cleanup schedule', () => {
-  it('stays on the configured queue whatever queue a worker serves', async () => {
+describe('the cleanup and backup schedules', () => {
+  const deleteSchedules = () =>
+    Promise.all(
+      [CLEANUP_SCHEDULE_ID, BACKUP_SCHEDULE_ID].map((id) =>
+        harness.client.schedule
+          .getHandle(id)
+          .delete()
+          .catch(() => undefined),
+      ),
+    );
+
+  it('stay on the configured queue whatever queue a worker serves', async () => {
     const logger = { info: () => undefined };
     const scheduleQueue = `schedules-${randomUUID()}`;
-    await harness.client.schedule
-      .getHandle(CLEANUP_SCHEDULE_ID)
-      .delete()
-      .catch(() => undefined);
+    await deleteSchedules();
     try {
-      const settings = { SCHEDULES_TASK_QUEUE: scheduleQueue, CLEANUP_CRON: '0 3 * * *' };
-      expect(await ensureSchedules(harness.client, { ...settings, TEMPORAL_TASK_QUEUE: scheduleQueue }, logger)).toBe('created');
+      const settings = { SCHEDULES_TASK_QUEUE: scheduleQueue, CLEANUP_CRON: '0 3 * * *', BACKUP_CRON: '0 2 * * *' };
+      expect(await ensureSchedules(harness.client, { ...settings, TEMPORAL_TASK_QUEUE: scheduleQueue }, logger)).toEqual({
+        cleanup: 'created',
+        backup: 'created',
+      });
       // A worker of another queue, started later and configured differently, changes nothing.
       expect(
-        await ensureSchedules(harness.client, { ...settings, CLEANUP_CRON: '*/5 * * * *', TEMPORAL_TASK_QUEUE: 'elsewhere' }, logger),
+        await ensureSchedules(
+          harness.client,
+          { ...settings, CLEANUP_CRON: '*/5 * * * *', BACKUP_CRON: '*/5 * * * *', TEMPORAL_TASK_QUEUE: 'elsewhere' },
+          logger,
+        ),
       ).toBe('left alone');
-      const description = await harness.client.schedule.getHandle(CLEANUP_SCHEDULE_ID).describe();
-      expect(description.action).toMatchObject({ taskQueue: scheduleQueue });
-      expect(description.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 3, end: 3, step: 1 }] });
+      // A worker of the schedules' queue with another cron brings them in line.
+      expect(
+        await ensureSchedules(harness.client, { ...settings, BACKUP_CRON: '30 1 * * *', TEMPORAL_TASK_QUEUE: scheduleQueue }, logger),
+      ).toEqual({ cleanup: 'updated', backup: 'updated' });
+      const cleanup = await harness.client.schedule.getHandle(CLEANUP_SCHEDULE_ID).describe();
+      expect(cleanup.action).toMatchObject({ taskQueue: scheduleQueue, workflowType: 'cleanupSweepWorkflow' });
+      expect(cleanup.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 3, end: 3, step: 1 }] });
+      const backup = await harness.client.schedule.getHandle(BACKUP_SCHEDULE_ID).describe();
+      expect(backup.action).toMatchObject({ taskQueue: scheduleQueue, workflowType: 'backupWorkflow' });
+      expect(backup.spec.calendars?.[0]).toMatchObject({
+        hour: [{ start: 1, end: 1, step: 1 }],
+        minute: [{ start: 30, end: 30, step: 1 }],
+      });
     } finally {
-      await harness.client.schedule.getHandle(CLEANUP_SCHEDULE_ID).delete();
+      await deleteSchedules();
     }
   });
 });

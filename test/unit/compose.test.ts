@@ -50,11 +50,16 @@ function containerEnvironment(service: Service, variables: Record<string, string
   return Object.fromEntries(Object.entries(service.environment ?? {}).map(([key, value]) => [key, interpolate(String(value), variables)]));
 }
 
-const required = { API_TOKEN: 'a-long-random-token', POSTGRES_PASSWORD: 'a-password' };
+const required = { API_TOKEN: 'a-long-random-token', POSTGRES_PASSWORD: 'a-password', AWS_SECRET_ACCESS_KEY: 'a-secret-key' };
+
+/** Read by the AWS SDK's credential chain rather than by src/config.ts. */
+const SDK_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
 
 describe('docker-compose.yml', () => {
   it('has the services of the deployment', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'postgres', 'temporal', 'temporal-ui', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(['api', 'minio', 'minio-bucket', 'postgres', 'temporal', 'temporal-ui', 'worker']);
+    expect(services.minio.image).toMatch(/^minio\/minio:RELEASE\./);
+    expect(services['minio-bucket'].image).toMatch(/^minio\/mc:RELEASE\./);
     expect(services.postgres.image).toMatch(/^postgres:/);
     expect(services.temporal.image).toMatch(/^temporalio\/auto-setup:/);
     expect(services['temporal-ui'].image).toMatch(/^temporalio\/ui:/);
@@ -76,10 +81,10 @@ describe('docker-compose.yml', () => {
     expect(unlisted).toEqual([]);
   });
 
-  it('refuses to start without the secrets', () => {
-    const values = { ...sampleValues };
-    expect(() => containerEnvironment(services.api, values)).toThrow(/set (POSTGRES_PASSWORD|API_TOKEN)/);
-    expect(() => containerEnvironment(services.api, { ...values, POSTGRES_PASSWORD: 'x' })).toThrow('API_TOKEN: set API_TOKEN');
+  it.each(Object.keys(required))('refuses to start without the secret %s', (secret) => {
+    const values: Record<string, string> = { ...sampleValues, ...required };
+    delete values[secret];
+    expect(() => containerEnvironment(services.api, values)).toThrow(`${secret}: set ${secret}`);
   });
 
   it.each(['api', 'worker'])('passes %s only configuration variables, which the configuration accepts', (name) => {
@@ -88,8 +93,17 @@ describe('docker-compose.yml', () => {
       const environment = containerEnvironment(services[name], variables);
       const config = loadConfig(environment);
       // zod drops what the schema does not know, so a variable the config ignores is missing from the result.
-      expect(Object.keys(environment).filter((key) => !(key in config))).toEqual([]);
+      expect(Object.keys(environment).filter((key) => !(key in config) && !SDK_VARIABLES.includes(key))).toEqual([]);
       expect(config).toMatchObject({ DATA_ROOT: '/data', TEMPORAL_ADDRESS: 'temporal:7233' });
+      // Everything in the stack's MinIO, with the key MinIO was given as its root user.
+      expect(config).toMatchObject({
+        STORAGE_PROVIDER: 's3',
+        S3_ENDPOINT: 'http://minio:9000',
+        S3_BUCKET: 'backtests',
+        S3_FORCE_PATH_STYLE: true,
+      });
+      expect(environment.AWS_SECRET_ACCESS_KEY).toBe(containerEnvironment(services.minio, variables).MINIO_ROOT_PASSWORD);
+      expect(environment.AWS_ACCESS_KEY_ID).toBe(containerEnvironment(services.minio, variables).MINIO_ROOT_USER);
       expect(new URL(config.DATABASE_URL!).host).toBe('postgres:5432');
       if (name === 'api') expect(() => assertSafeBinding(config.API_HOST, config.API_TOKEN)).not.toThrow();
     }
@@ -105,18 +119,20 @@ describe('docker-compose.yml', () => {
     expect(interpolate(String(services.temporal.environment!.POSTGRES_PWD), required)).toBe(required.POSTGRES_PASSWORD);
   });
 
-  it('declares every named volume and shares the data volume between the API and the workers', () => {
+  it('declares every named volume; the API and the workers share no volume, only the store', () => {
     const named = Object.values(services)
       .flatMap((service) => service.volumes ?? [])
       .map((volume) => volume.split(':')[0])
       .filter((source) => !source.startsWith('.') && !source.startsWith('/'));
     expect([...new Set(named)].sort()).toEqual(Object.keys(compose.volumes).sort());
-    expect(services.api.volumes).toEqual(['backtest-data:/data']);
-    expect(services.worker.volumes).toEqual(['backtest-data:/data']);
+    expect(services.api.volumes).toBeUndefined();
+    expect(services.worker.volumes).toBeUndefined();
+    expect(services.minio.volumes).toEqual(['minio-data:/data']);
   });
 
   it('has health checks, and waits only for services that have one', () => {
-    for (const name of ['postgres', 'temporal', 'api', 'worker']) expect(services[name].healthcheck?.test.length).toBeGreaterThan(0);
+    for (const name of ['postgres', 'temporal', 'minio', 'api', 'worker'])
+      expect(services[name].healthcheck?.test.length).toBeGreaterThan(0);
     expect(services.postgres.healthcheck!.test.join(' ')).toContain('pg_isready');
     expect(services.api.healthcheck!.test.join(' ')).toContain('http://127.0.0.1:3000/readyz');
     for (const [name, service] of Object.entries(services)) {
@@ -126,8 +142,22 @@ describe('docker-compose.yml', () => {
           expect({ dependency, healthcheck: Boolean(services[dependency].healthcheck) }).toEqual({ dependency, healthcheck: true });
       }
     }
-    expect(Object.keys(services.api.depends_on!).sort()).toEqual(['postgres', 'temporal']);
+    expect(Object.keys(services.api.depends_on!).sort()).toEqual(['minio-bucket', 'postgres', 'temporal']);
+    expect(services.api.depends_on!['minio-bucket']).toEqual({ condition: 'service_completed_successfully' });
     expect(services.worker.depends_on).toEqual(services.api.depends_on);
+  });
+
+  it('creates the bucket the API and the workers use, once, on the MinIO they reach', () => {
+    const bucket = services['minio-bucket'];
+    expect(bucket.depends_on).toEqual({ minio: { condition: 'service_healthy' } });
+    expect((bucket as { restart?: string }).restart).toBe('no');
+    const environment = containerEnvironment(bucket, { ...required, S3_BUCKET: 'results' });
+    expect(environment).toEqual({ MC_HOST_store: 'http://backtest:a-secret-key@minio:9000', S3_BUCKET: 'results' });
+    expect(loadConfig(containerEnvironment(services.worker, { ...required, S3_BUCKET: 'results' })).S3_BUCKET).toBe('results');
+    expect(interpolate((bucket as { entrypoint?: string[] }).entrypoint!.join(' '), required)).toBe(
+      'sh -c mc mb --ignore-existing "store/$S3_BUCKET"',
+    );
+    expect(services.minio.ports).toEqual(['9000:9000', '9001:9001']);
   });
 });
 
@@ -157,8 +187,8 @@ describe('Dockerfile', () => {
     expect(services.api.ports).toContain(`${last('EXPOSE')}:${last('EXPOSE')}`);
   });
 
-  it('has a pg_dump for backups whose major version matches the compose PostgreSQL', () => {
-    // Debian bookworm's postgresql-client is PostgreSQL 15.
+  it('has the PostgreSQL client tools (psql, pg_dump) of the compose PostgreSQL, for operators', () => {
+    // Debian bookworm's postgresql-client is PostgreSQL 15. (Backups dump the tables themselves, as JSON lines.)
     expect(dockerfile).toContain('postgresql-client');
     expect(services.postgres.image).toBe('postgres:15-bookworm');
   });

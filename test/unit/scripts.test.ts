@@ -70,7 +70,7 @@ it('passes the parsed options to the script and uses its number as the exit code
   expect(process.exitCode).toBe(3);
 });
 
-it.each(['import-csv', 'generate-sample-data', 'backup', 'restore', 'cleanup', 'migrate-json-results'])(
+it.each(['import-csv', 'generate-sample-data', 'backup', 'restore', 'cleanup', 'migrate-json-results', 'migrate-storage'])(
   'scripts/%s.ts --help prints its usage',
   async (script) => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join('scripts', `${script}.ts`), '--help'], {

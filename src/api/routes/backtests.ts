@@ -5,8 +5,8 @@ import type { Counter } from 'prom-client';
 import { backtestRoutes, type CandlesResponse, type HistoryItem, type TaskResponse } from '../../contracts/api';
 import type { BacktestRequest } from '../../contracts/backtestRequest';
 import { taskDirectory, type BacktestWorkflowInput } from '../../contracts/task';
-import { aggregateCandles, lowerBound, sliceCandles } from '../../data/candleColumns';
-import { problemsInRange, type DataFileReference, type MarketDataEntry } from '../../data/marketData';
+import { aggregateCandles, lowerBound, sliceCandles } from '../../engine/candles';
+import type { DataFileReference } from '../../data/marketData';
 import { MarketDataError } from '../../data/marketDataError';
 import { strategyRegistry } from '../../engine/strategies';
 import type { Candles } from '../../engine/types';
@@ -18,29 +18,9 @@ import { readPerformanceCurve, readSymbolSignals, readSymbolSummary } from '../.
 import { backtestWorkflow } from '../../workflows/backtestWorkflow';
 import type { RouteHandlers } from '../bindRoutes';
 import type { ApiDependencies } from '../dependencies';
-import { HttpError, type ErrorDetail } from '../httpError';
+import { HttpError } from '../httpError';
+import { checkAvailability } from '../marketDataChecks';
 import { readTaskView, type TaskMemo, type TaskView } from '../taskView';
-
-/** Symbols and timeframe must exist in the market data, and the files the range needs must be readable. */
-function checkAvailability(request: BacktestRequest, available: MarketDataEntry[]): void {
-  const bySymbol = new Map(available.map((entry) => [entry.symbol, entry]));
-  const details = request.symbols.flatMap((symbol, index): ErrorDetail[] => {
-    const entry = bySymbol.get(symbol);
-    if (!entry) return [{ field: `symbols.${index}`, message: `unknown symbol ${symbol}; GET /api/data/symbols lists the available ones` }];
-    const coverage = entry.timeframes.find((tf) => tf.timeframe === request.timeframe);
-    if (!coverage) {
-      const have = entry.timeframes.map((tf) => tf.timeframe).join(', ');
-      return [{ field: 'timeframe', message: `${symbol} has no ${request.timeframe} data; available: ${have}` }];
-    }
-    return problemsInRange(coverage, request.start_date, request.end_date).map((problem) => ({
-      field: `symbols.${index}`,
-      message: `${symbol} ${request.timeframe} data for this range is damaged: ${problem.message}`,
-    }));
-  });
-  if (details.length > 0) {
-    throw new HttpError(422, 'validation_failed', `invalid request: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
-  }
-}
 
 /** The workflow's input for a validated request, with the strategy version it was validated against (a worker that loaded another version refuses the task). */
 export function backtestWorkflowInput(taskId: string, request: BacktestRequest, maxParallelSymbols: number): BacktestWorkflowInput {
@@ -171,6 +151,34 @@ export function backtestHandlers(deps: ApiDependencies, submissions: Counter<'st
     submitBacktestLegacy: ({ body }) => submit(body),
     getBacktestLegacy: ({ params }) => viewOrNotFound(params.id),
     getBacktest: ({ params }) => viewOrNotFound(params.id),
+
+    compareBacktests: async ({ query: { ids, max_points } }) => {
+      const tasks = await Promise.all(
+        ids.map(async (taskId) => {
+          const manifest = await readManifest(deps.store, taskId);
+          if (!manifest) {
+            const view = await readTaskView(deps, taskId);
+            if (!view) throw new HttpError(404, 'task_not_found', `no task ${taskId}`);
+            throw new HttpError(409, 'result_not_ready', `task ${taskId} is ${view.status}; only finished tasks can be compared`);
+          }
+          const tables = await openResultTables(deps.store, taskId, manifest);
+          if (!tables)
+            throw new HttpError(409, 'no_result', `task ${taskId} ${manifest.status} without a result: ${manifest.error.message}`);
+          return {
+            task_id: taskId,
+            strategy: manifest.strategy,
+            params: manifest.params,
+            symbols: manifest.symbols,
+            start_date: manifest.start_date,
+            end_date: manifest.end_date,
+            timeframe: manifest.timeframe,
+            summary: await readSymbolSummary(tables.symbol_summary),
+            equity_curve: await readPerformanceCurve(tables.performance_curve, { maxPoints: max_points }),
+          };
+        }),
+      );
+      return { status: 200, body: { tasks } };
+    },
 
     listBacktests: async ({ query: { status, ...filters } }) => {
       const { rows, total } = await deps.repository.list({ ...filters, status });

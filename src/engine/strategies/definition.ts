@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { executionParamsSchema } from '../execution';
 import type { Strategy } from '../strategy';
-import { allocateCandles, type Candles } from '../types';
+import { allocateCandles } from '../candles';
+import type { Candles } from '../types';
 
 /** Strategy ids: they name strategies in requests, URLs, the CLI and a VARCHAR(100) column. */
 export const STRATEGY_ID_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;

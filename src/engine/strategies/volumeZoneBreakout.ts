@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineStrategy, holdPeriodBarsSchema } from '../strategy';
+import { defineStrategy, holdPeriodBarsSchema, type SharedSignals } from '../strategy';
 import type { Candles } from '../types';
 
 /**
@@ -28,6 +28,11 @@ import type { Candles } from '../types';
  * whose scratch data stays in cache. The sums run in another order than the histogram's, so when they land
  * within a rounding bound of the target (an exact tie on structured data, essentially never on market
  * data) the bar is decided by the histogram itself: signals equal the reference bit for bit.
+ *
+ * Sweeps (`sharedSignals`): the same comparison, "has the search stopped at or below bin k?", bisected over k finds
+ * the stop bin itself, so one scan gives each bar's resistance and every breakout_buffer is then one cheap pass.
+ * Two sets of bounds are carried (the last comparison below the target and the last reaching it), so a resistance
+ * that stays in its bin from bar to bar is confirmed in O(1).
  */
 const paramsSchema = z.object({
   volume_window: z
@@ -77,20 +82,20 @@ function highestBinAtOrBelow(
   return bin;
 }
 
-/** The literal histogram decision for one bar, where the fast pass cannot vouch for its rounding (near-ties, tiny volumes). */
-function breaksOutByHistogram(
-  spanLow: Float64Array,
-  spanHigh: Float64Array,
-  volume: Float64Array,
+/**
+ * The literal histogram of one window: the bin at which the top-down search stops (its lower edge is the resistance),
+ * or -1 when the window holds no volume. The definition itself, used where the fast pass cannot vouch for its
+ * rounding (near-ties, tiny volumes).
+ */
+function histogramStopBin(
+  scratch: ChunkScratch,
   windowStart: number,
   windowEnd: number,
   rangeLow: number,
   rangeHigh: number,
   topShare: number,
-  breakoutFactor: number,
-  barHigh: number,
-  bins: Float64Array,
-): boolean {
+): number {
+  const { spanLow, spanHigh, volume, histogram: bins } = scratch;
   const binCount = bins.length;
   const binWidth = (rangeHigh - rangeLow) / binCount;
   bins.fill(0);
@@ -115,7 +120,7 @@ function breaksOutByHistogram(
   let total = 0;
   // total, summed top-down like the search below
   for (let k = binCount - 1; k >= 0; k--) total += bins[k];
-  if (total === 0) return false;
+  if (total === 0) return -1;
   const target = topShare * total;
   let running = 0;
   let bin = binCount - 1;
@@ -124,7 +129,7 @@ function breaksOutByHistogram(
     running += bins[bin];
     if (running >= target) break;
   }
-  return barHigh >= binEdge(rangeLow, rangeHigh, binWidth, binCount, bin) * breakoutFactor;
+  return bin;
 }
 
 /**
@@ -155,6 +160,8 @@ interface ChunkScratch {
   suffixLow: Float64Array;
   suffixHigh: Float64Array;
   histogram: Float64Array;
+  /** Bounds of the last full pass, moved with the window (see `compareVolumeAbove`); slots named by the CARRIED_ constants. */
+  carried: Float64Array;
 }
 
 function allocateScratch(capacity: number, blockShift: number, binCount: number): ChunkScratch {
@@ -167,6 +174,7 @@ function allocateScratch(capacity: number, blockShift: number, binCount: number)
     suffixLow: new Float64Array(capacity),
     suffixHigh: new Float64Array(capacity),
     histogram: new Float64Array(binCount),
+    carried: new Float64Array(CARRIED_SLOTS),
   };
 }
 
@@ -207,16 +215,21 @@ function barFactorsInto(scratch: ChunkScratch, barCount: number): void {
   }
 }
 
-/** Volume of bars [from, to) above price `threshold`, pro rata to each bar's span, without branches. */
+/** Volume of one bar above price `threshold`, pro rata to its span, without branches (see `barFactorsInto`). */
+function volumeAboveOfBar(factors: Float64Array, bar: number, threshold: number): number {
+  const row = bar * FACTOR_STRIDE;
+  // min(volume, volume * max(top - E, 0) / span)
+  const heightAbove = factors[row] - threshold + factors[row + 1];
+  const barVolume = factors[row + 3];
+  const volumeShortfall = barVolume - (heightAbove + Math.abs(heightAbove)) * factors[row + 2];
+  return barVolume - 0.5 * (volumeShortfall + Math.abs(volumeShortfall));
+}
+
+/** Volume of bars [from, to) above price `threshold`. */
 function volumeAboveInBars(factors: Float64Array, from: number, to: number, threshold: number): number {
   let volumeAbove = 0;
-  // each bar adds min(volume, volume * max(top - E, 0) / span)
-  for (let row = from * FACTOR_STRIDE, end = to * FACTOR_STRIDE; row < end; row += FACTOR_STRIDE) {
-    const heightAbove = factors[row] - threshold + factors[row + 1];
-    const barVolume = factors[row + 3];
-    const volumeShortfall = barVolume - (heightAbove + Math.abs(heightAbove)) * factors[row + 2];
-    volumeAbove += barVolume - 0.5 * (volumeShortfall + Math.abs(volumeShortfall));
-  }
+  // bar by bar, in order
+  for (let bar = from; bar < to; bar++) volumeAbove += volumeAboveOfBar(factors, bar, threshold);
   return volumeAbove;
 }
 
@@ -267,204 +280,309 @@ function blockSummariesInto(scratch: ChunkScratch, barCount: number, blockShift:
 }
 
 /**
- * What the last full pass found about the volume above its threshold E, carried along with the window: the
- * bounds move in O(1) per bar (add the bar that entered, remove the one that left) and keep deciding the
- * following bars while they can. The volume above E falls as E rises: a lower bound still holds for a lower
- * E, an upper bound for a higher one.
+ * `ChunkScratch.carried` holds the carried bounds: one set for signals (those of the last full pass), two for the
+ * resistance scan (the last full pass that found the volume above its threshold below the target, and the last that
+ * found it reaching the target). Fields of a set: the bar (window end) the bounds are for, their threshold E, the
+ * window's total volume, the lower and upper bound on the volume above E, and the rounding they have gathered.
  */
-interface CarriedBounds {
-  /** The bar the bounds were last moved to; -1 before the first full pass. */
-  bar: number;
-  threshold: number;
-  total: number;
-  surelyAbove: number;
-  maybeAbove: number;
-  /** Rounding the bounds have picked up, so far. */
-  rounding: number;
+const CARRIED_BAR = 0;
+const CARRIED_THRESHOLD = 1;
+const CARRIED_TOTAL = 2;
+const CARRIED_SURELY_ABOVE = 3;
+const CARRIED_MAYBE_ABOVE = 4;
+const CARRIED_ROUNDING = 5;
+const CARRIED_FIELDS = 6;
+const CARRIED_SLOTS = 2 * CARRIED_FIELDS;
+
+/** Outcomes of `compareVolumeAbove`. */
+const BELOW_TARGET = 0;
+const REACHES_TARGET = 1;
+const NEAR_TIE = 2;
+/** What the carried bounds say when they cannot decide. */
+const UNDECIDED = 3;
+
+/** The window's parameters the comparisons read, fixed for a whole call. */
+interface WindowRule {
+  window: number;
+  binCount: number;
+  topShare: number;
+  blockShift: number;
+  /** Relative slack of a comparison: the fast sums' and the histogram's worst-case rounding, four times over. */
+  tieTolerance: number;
+  /** Slots of `ChunkScratch.carried` in use: one set of bounds (CARRIED_FIELDS) or two (CARRIED_SLOTS). */
+  carriedSlots: number;
 }
 
-/** A bar's decision: a signal, none, or not yet known (the next, costlier test decides). */
-const SIGNAL = 1;
-const NO_SIGNAL = 0;
-const UNDECIDED = -1;
-
-/** Tries to decide bar i from the carried bounds, moved forward by one bar. */
-function decideByCarriedBounds(
-  carried: CarriedBounds,
-  factors: Float64Array,
-  volume: Float64Array,
-  i: number,
-  windowStart: number,
-  threshold: number,
-  topShare: number,
-  tieTolerance: number,
-): number {
-  const leavingBar = windowStart - 1;
-  const enteringBar = i - 1;
-  const shift =
-    volumeAboveInBars(factors, enteringBar, i, carried.threshold) - volumeAboveInBars(factors, leavingBar, windowStart, carried.threshold);
-  carried.total += volume[enteringBar] - volume[leavingBar];
-  carried.surelyAbove += shift;
-  carried.maybeAbove += shift;
-  // these updates round by far less than 2^-48 of the volumes they touch
-  carried.rounding += 2 ** -48 * (carried.total + volume[enteringBar] + volume[leavingBar]);
-  const target = topShare * carried.total;
-  const slack = carried.total * tieTolerance + carried.rounding;
-  if (threshold <= carried.threshold && carried.surelyAbove > target + slack) return NO_SIGNAL;
-  if (threshold >= carried.threshold && carried.maybeAbove < target - slack) return SIGNAL;
-  return UNDECIDED;
-}
-
-/** Volume of bars [from, to) of one block: the block's precomputed sum when the segment is the whole block. */
-function segmentVolume(scratch: ChunkScratch, block: number, from: number, to: number, blockShift: number): number {
-  return to - from === 1 << blockShift ? scratch.blocks[block * BLOCK_STRIDE + 2] : volumeInBars(scratch.volume, from, to);
+function windowRule(params: VolumeZoneBreakoutParams, blockShift: number, carriedSlots: number): WindowRule {
+  const window = params.volume_window;
+  const binCount = params.num_bins;
+  // the fast sums and the histogram's each carry at most ~(window + binCount) roundings of size 2^-53 relative
+  // to the total; this slack is about four times their combined worst case
+  return { window, binCount, topShare: params.top_percentile, blockShift, tieTolerance: (window + binCount + 16) * 1e-15, carriedSlots };
 }
 
 /**
- * Decides bar i from the window [windowStart, i) with bounds on the volume above E: by blocks first, without
- * branches (bars of blocks wholly above E count for sure, of blocks reaching E maybe, the others not at all),
- * then straddling blocks bar by bar until one bound decides. UNDECIDED when both bounds sit within rounding
- * of the target (a near-tie). Leaves its bounds in `carried` for the next bars.
+ * Compares the volume above price `threshold` (E) in the window [windowStart, windowEnd) with `topShare` of the window's
+ * total: BELOW_TARGET when it is surely below (the histogram's search stops at or below the bin under E), REACHES_TARGET
+ * when it surely reaches it, NEAR_TIE when only the histogram can tell. Decisive outcomes are what the histogram
+ * decides, whatever the rounding of either.
+ *
+ * Bounds on the volume above the thresholds of earlier full passes (see `ChunkScratch.carried`) are carried from
+ * window to window in O(1) (add the bar that entered, remove the one that left) and decide while they can: the volume
+ * above E only falls as E rises, so a lower bound still holds for a lower E and an upper bound for a higher one.
+ * Carried bounds move once per window (the first comparison of a window moves them), and a full pass replaces a set
+ * (with two, the set of its outcome) with its own bounds.
  */
-function decideByBlocks(
-  carried: CarriedBounds,
+function compareVolumeAbove(rule: WindowRule, scratch: ChunkScratch, windowStart: number, windowEnd: number, threshold: number): number {
+  const carriedOutcome = compareByCarriedBounds(rule, scratch, windowStart, windowEnd, threshold);
+  return carriedOutcome === UNDECIDED ? compareByBlocks(rule, scratch, windowStart, windowEnd, threshold) : carriedOutcome;
+}
+
+/** The carried bounds' verdict (see `compareVolumeAbove`), UNDECIDED when none of them decides; moves them first. */
+function compareByCarriedBounds(
+  rule: WindowRule,
   scratch: ChunkScratch,
-  i: number,
   windowStart: number,
-  blockShift: number,
+  windowEnd: number,
   threshold: number,
-  topShare: number,
-  tieTolerance: number,
 ): number {
-  const { factors, blocks } = scratch;
+  const { topShare, tieTolerance, carriedSlots } = rule;
+  const { volume, factors, carried } = scratch;
+  // each set of carried bounds: move it to this window if it is the last one's, then let it decide if it can
+  for (let slot = 0; slot < carriedSlots; slot += CARRIED_FIELDS) {
+    if (carried[slot + CARRIED_BAR] === windowEnd - 1) {
+      // the bar that entered counts, the one that left no longer does
+      const leavingBar = windowStart - 1;
+      const enteringBar = windowEnd - 1;
+      const carriedThreshold = carried[slot + CARRIED_THRESHOLD];
+      const shift = volumeAboveOfBar(factors, enteringBar, carriedThreshold) - volumeAboveOfBar(factors, leavingBar, carriedThreshold);
+      carried[slot + CARRIED_TOTAL] += volume[enteringBar] - volume[leavingBar];
+      carried[slot + CARRIED_SURELY_ABOVE] += shift;
+      carried[slot + CARRIED_MAYBE_ABOVE] += shift;
+      // these updates round by far less than 2^-48 of the volumes they touch
+      carried[slot + CARRIED_ROUNDING] += 2 ** -48 * (carried[slot + CARRIED_TOTAL] + volume[enteringBar] + volume[leavingBar]);
+      carried[slot + CARRIED_BAR] = windowEnd;
+    }
+    if (carried[slot + CARRIED_BAR] === windowEnd) {
+      const carriedTotal = carried[slot + CARRIED_TOTAL];
+      const target = topShare * carriedTotal;
+      const slack = carriedTotal * tieTolerance + carried[slot + CARRIED_ROUNDING];
+      const carriedThreshold = carried[slot + CARRIED_THRESHOLD];
+      if (threshold <= carriedThreshold && carried[slot + CARRIED_SURELY_ABOVE] > target + slack) return REACHES_TARGET;
+      if (threshold >= carriedThreshold && carried[slot + CARRIED_MAYBE_ABOVE] < target - slack) return BELOW_TARGET;
+    }
+  }
+  return UNDECIDED;
+}
+
+/** A full pass over the window's blocks (see `compareVolumeAbove`); its bounds replace a carried set. */
+function compareByBlocks(rule: WindowRule, scratch: ChunkScratch, windowStart: number, windowEnd: number, threshold: number): number {
+  const { topShare, tieTolerance, blockShift, carriedSlots } = rule;
+  const { volume, factors, blocks, carried } = scratch;
   const firstBlock = windowStart >> blockShift;
-  const lastBlock = (i - 1) >> blockShift;
+  const lastBlock = (windowEnd - 1) >> blockShift;
   // a positive nudge below a quarter of E's ulp: x + nudge keeps the sign of x and is never 0
   const nudge = threshold * 2 ** -60;
   let total = 0;
-  let surelyAbove = 0;
-  let maybeAbove = 0;
-  // every block: its volume counts above E for sure, maybe, or not at all
+  let volumeSurelyAbove = 0;
+  let volumeMaybeAbove = 0;
+  // bound the volume above E by blocks, without branches: all bars above E (block min >= E) count for
+  // sure, bars of blocks reaching E (block max >= E) maybe, the others not at all
   for (let block = firstBlock; block <= lastBlock; block++) {
     const row = block * BLOCK_STRIDE;
-    const from = block === firstBlock ? windowStart : block << blockShift;
-    const to = block === lastBlock ? i : (block + 1) << blockShift;
-    const blockVolume = segmentVolume(scratch, block, from, to, blockShift);
-    total += blockVolume;
+    const segmentStart = block === firstBlock ? windowStart : block << blockShift;
+    const segmentEnd = block === lastBlock ? windowEnd : (block + 1) << blockShift;
+    const segmentVolume = segmentEnd - segmentStart === 1 << blockShift ? blocks[row + 2] : volumeInBars(volume, segmentStart, segmentEnd);
+    total += segmentVolume;
     const lowestAboveE = blocks[row] - threshold + nudge;
     const highestAboveE = blocks[row + 1] - threshold + nudge;
     // (sign(lowest) + sign(highest)) / 2 with one division, exactly: 1 above E, 0 straddling, -1 below
     const lowestMagnitude = Math.abs(lowestAboveE);
     const highestMagnitude = Math.abs(highestAboveE);
     const side = (0.5 * (lowestAboveE * highestMagnitude + highestAboveE * lowestMagnitude)) / (lowestMagnitude * highestMagnitude);
-    surelyAbove += blockVolume * 0.5 * (side + Math.abs(side));
-    maybeAbove += blockVolume * (1 - 0.5 * (Math.abs(side) - side));
+    volumeSurelyAbove += segmentVolume * 0.5 * (side + Math.abs(side));
+    volumeMaybeAbove += segmentVolume * (1 - 0.5 * (Math.abs(side) - side));
   }
   const target = topShare * total;
   const slack = total * tieTolerance;
-  // straddling blocks bar by bar, tightening both bounds, until one of them decides
+  // settle straddling blocks bar by bar, tightening both bounds, until one of them decides
   for (let block = firstBlock; block <= lastBlock; block++) {
-    if (surelyAbove > target + slack || maybeAbove < target - slack) break;
+    if (volumeSurelyAbove > target + slack || volumeMaybeAbove < target - slack) break;
     const row = block * BLOCK_STRIDE;
     if (blocks[row] < threshold && blocks[row + 1] >= threshold) {
-      const from = block === firstBlock ? windowStart : block << blockShift;
-      const to = block === lastBlock ? i : (block + 1) << blockShift;
-      const above = volumeAboveInBars(factors, from, to, threshold);
-      surelyAbove += above;
-      maybeAbove -= segmentVolume(scratch, block, from, to, blockShift) - above;
+      const segmentStart = block === firstBlock ? windowStart : block << blockShift;
+      const segmentEnd = block === lastBlock ? windowEnd : (block + 1) << blockShift;
+      const segmentVolume =
+        segmentEnd - segmentStart === 1 << blockShift ? blocks[row + 2] : volumeInBars(volume, segmentStart, segmentEnd);
+      const segmentAbove = volumeAboveInBars(factors, segmentStart, segmentEnd, threshold);
+      volumeSurelyAbove += segmentAbove;
+      volumeMaybeAbove -= segmentVolume - segmentAbove;
     }
   }
-  carried.bar = i;
-  carried.threshold = threshold;
-  carried.total = total;
-  carried.surelyAbove = surelyAbove;
-  carried.maybeAbove = maybeAbove;
-  // the pass's own rounding allowance travels with its bounds
-  carried.rounding = slack;
-  if (surelyAbove > target + slack) return NO_SIGNAL;
-  if (maybeAbove < target - slack) return SIGNAL;
-  return UNDECIDED;
+  const outcome = volumeSurelyAbove > target + slack ? REACHES_TARGET : volumeMaybeAbove < target - slack ? BELOW_TARGET : NEAR_TIE;
+  if (outcome !== NEAR_TIE) {
+    // these bounds replace the carried set (of the same outcome, with two)
+    const slot = outcome === BELOW_TARGET || carriedSlots === CARRIED_FIELDS ? 0 : CARRIED_FIELDS;
+    carried[slot + CARRIED_BAR] = windowEnd;
+    carried[slot + CARRIED_THRESHOLD] = threshold;
+    carried[slot + CARRIED_TOTAL] = total;
+    carried[slot + CARRIED_SURELY_ABOVE] = volumeSurelyAbove;
+    carried[slot + CARRIED_MAYBE_ABOVE] = volumeMaybeAbove;
+    // the pass's own rounding allowance travels with its bounds
+    carried[slot + CARRIED_ROUNDING] = slack;
+  }
+  return outcome;
 }
 
 /**
- * Decides bars [window, barCount) of a loaded chunk (indices from the chunk's first loaded bar, `base` in
- * the candles) and marks the signals in `out`; returns their number. Each bar is decided by the cheapest
- * test that can: the carried bounds, then the blocks, then, for a near-tie or tiny volumes, the histogram.
+ * The signal of the bar that ends the window [windowStart, windowEnd): `high >= resistance * breakoutFactor`, the
+ * range [rangeLow, rangeHigh] being non-empty and `high >= rangeLow * breakoutFactor` (the caller's early outs).
+ * With K = the highest bin whose edge passes that test, the signal holds exactly when the search has not stopped
+ * above K: when the volume above E = edge(K + 1) is below the target.
  */
-function signalsOfChunk(
-  params: VolumeZoneBreakoutParams,
+function breaksOut(
+  rule: WindowRule,
+  scratch: ChunkScratch,
+  windowStart: number,
+  windowEnd: number,
+  rangeLow: number,
+  rangeHigh: number,
+  breakoutFactor: number,
+  barHigh: number,
+  hasTinyVolumes: boolean,
+): boolean {
+  const binCount = rule.binCount;
+  const binWidth = (rangeHigh - rangeLow) / binCount;
+  const highestPassingBin = highestBinAtOrBelow(rangeLow, rangeHigh, binWidth, binCount, breakoutFactor, barHigh);
+  // the search stops at the top bin at the highest: a high that clears its edge always breaks out
+  if (!hasTinyVolumes && highestPassingBin === binCount - 1) return true;
+  const outcome = hasTinyVolumes
+    ? NEAR_TIE
+    : compareVolumeAbove(rule, scratch, windowStart, windowEnd, binEdge(rangeLow, rangeHigh, binWidth, binCount, highestPassingBin + 1));
+  if (outcome !== NEAR_TIE) return outcome === BELOW_TARGET;
+  const stopBin = histogramStopBin(scratch, windowStart, windowEnd, rangeLow, rangeHigh, rule.topShare);
+  return stopBin >= 0 && barHigh >= binEdge(rangeLow, rangeHigh, binWidth, binCount, stopBin) * breakoutFactor;
+}
+
+/**
+ * The resistance of the window [windowStart, windowEnd) where the bar's high reaches it (`high >= resistance`),
+ * else NaN: exactly the histogram's bin edge, found by bisection over the bins at or below the high's with
+ * `compareVolumeAbove` (the search has stopped at or below bin k exactly when the volume above edge(k + 1) is below
+ * the target). Where the high is below the resistance no breakout buffer >= 0 can signal, so its value is not needed.
+ */
+function reachableResistance(
+  rule: WindowRule,
+  scratch: ChunkScratch,
+  windowStart: number,
+  windowEnd: number,
+  rangeLow: number,
+  rangeHigh: number,
+  barHigh: number,
+  hasTinyVolumes: boolean,
+  guess: number,
+): number {
+  const binCount = rule.binCount;
+  const binWidth = (rangeHigh - rangeLow) / binCount;
+  // the bins the stop bin may be in: [lowest, highest]
+  let lowest = 0;
+  let highest = highestBinAtOrBelow(rangeLow, rangeHigh, binWidth, binCount, 1, barHigh);
+  let outcome = hasTinyVolumes ? NEAR_TIE : BELOW_TARGET;
+  if (!hasTinyVolumes && highest < binCount - 1) {
+    // does the search stop at or below the high's bin at all?
+    outcome = compareVolumeAbove(rule, scratch, windowStart, windowEnd, binEdge(rangeLow, rangeHigh, binWidth, binCount, highest + 1));
+    if (outcome === REACHES_TARGET) return NaN;
+  }
+  if (outcome !== NEAR_TIE && !Number.isNaN(guess) && lowest < highest) {
+    // the resistance moves little from bar to bar: try the bin of the last one found, then the bin below it
+    const guessBin = Math.min(highestBinAtOrBelow(rangeLow, rangeHigh, binWidth, binCount, 1, guess), highest);
+    if (guessBin < highest) {
+      outcome = compareVolumeAbove(rule, scratch, windowStart, windowEnd, binEdge(rangeLow, rangeHigh, binWidth, binCount, guessBin + 1));
+      if (outcome === BELOW_TARGET) highest = guessBin;
+      else if (outcome === REACHES_TARGET) lowest = guessBin + 1;
+    }
+    if (outcome === BELOW_TARGET && highest === guessBin && guessBin > lowest) {
+      outcome = compareVolumeAbove(rule, scratch, windowStart, windowEnd, binEdge(rangeLow, rangeHigh, binWidth, binCount, guessBin));
+      if (outcome === BELOW_TARGET) highest = guessBin - 1;
+      else if (outcome === REACHES_TARGET) lowest = guessBin;
+    }
+  }
+  // bisect: each comparison halves the bins left, until one remains or a near-tie needs the histogram
+  while (outcome !== NEAR_TIE && lowest < highest) {
+    const middle = (lowest + highest) >> 1;
+    outcome = compareVolumeAbove(rule, scratch, windowStart, windowEnd, binEdge(rangeLow, rangeHigh, binWidth, binCount, middle + 1));
+    if (outcome === BELOW_TARGET) highest = middle;
+    else if (outcome === REACHES_TARGET) lowest = middle + 1;
+  }
+  let stopBin = lowest;
+  if (outcome === NEAR_TIE) {
+    stopBin = histogramStopBin(scratch, windowStart, windowEnd, rangeLow, rangeHigh, rule.topShare);
+    if (stopBin < 0) return NaN;
+  }
+  const resistance = binEdge(rangeLow, rangeHigh, binWidth, binCount, stopBin);
+  return barHigh >= resistance ? resistance : NaN;
+}
+
+/**
+ * Decides bars [window, barCount) of a loaded chunk (indices from the chunk's first loaded bar, `base` in the candles):
+ * with `signals`, marks the signals of `breakoutFactor` there and returns their number; with `resistances`, writes
+ * each bar's reachable resistance (see `reachableResistance`, NaN where there is none) and returns 0.
+ */
+function scanChunk(
+  rule: WindowRule,
   scratch: ChunkScratch,
   barCount: number,
-  blockShift: number,
   high: Float64Array,
   base: number,
-  out: Uint8Array,
+  breakoutFactor: number,
+  signals: Uint8Array | null,
+  resistances: Float64Array | null,
 ): number {
-  const window = params.volume_window;
-  const binCount = params.num_bins;
-  const topShare = params.top_percentile;
-  const breakoutFactor = 1 + params.breakout_buffer;
-  const { spanLow, spanHigh, volume, factors, suffixLow, suffixHigh, histogram } = scratch;
-  // the fast sums and the histogram's each carry at most ~(window + binCount) roundings of size 2^-53 relative
-  // to the total; this slack is about four times their combined worst case
-  const tieTolerance = (window + binCount + 16) * 1e-15;
-  // the sliding window's bookkeeping: prefix extremes of the current run of `window` bars, and volume counts
+  const window = rule.window;
+  const { spanLow, spanHigh, volume, suffixLow, suffixHigh } = scratch;
+  // the resistance scan must see every bar a buffer >= 0 might signal on
+  const lowestFactor = signals === null ? 1 : breakoutFactor;
   let prefixLow = Infinity;
   let prefixHigh = -Infinity;
   let barsLeftInRun = window;
   let positiveVolumeBars = 0;
   let tinyVolumeBars = 0;
-  const carried: CarriedBounds = { bar: -1, threshold: 0, total: 0, surelyAbove: 0, maybeAbove: 0, rounding: 0 };
   let signalCount = 0;
+  // the last resistance found, the first guess of the next search
+  let lastResistance = NaN;
+  scratch.carried.fill(-2);
 
   // each bar: decide on the window [i - window, i), then slide the window forward by one bar
   for (let i = 0; i < barCount; i++) {
     if (i >= window && positiveVolumeBars > 0) {
-      const windowStart = i - window;
-      const rangeLow = Math.min(suffixLow[windowStart], prefixLow);
-      const rangeHigh = Math.max(suffixHigh[windowStart], prefixHigh);
+      const rangeLow = Math.min(suffixLow[i - window], prefixLow);
+      const rangeHigh = Math.max(suffixHigh[i - window], prefixHigh);
       const barHigh = high[base + i];
       // an empty range has no bins; a high below the lowest edge cannot break out
-      if (rangeHigh > rangeLow && barHigh >= rangeLow * breakoutFactor) {
-        const binWidth = (rangeHigh - rangeLow) / binCount;
-        const highestPassingBin = highestBinAtOrBelow(rangeLow, rangeHigh, binWidth, binCount, breakoutFactor, barHigh);
-        // a high that clears the top bin's edge is a signal whatever the volumes
-        let decision = SIGNAL;
-        if (tinyVolumeBars === 0 && highestPassingBin < binCount - 1) {
-          const threshold = binEdge(rangeLow, rangeHigh, binWidth, binCount, highestPassingBin + 1);
-          decision =
-            carried.bar === i - 1
-              ? decideByCarriedBounds(carried, factors, volume, i, windowStart, threshold, topShare, tieTolerance)
-              : UNDECIDED;
-          if (decision === UNDECIDED)
-            decision = decideByBlocks(carried, scratch, i, windowStart, blockShift, threshold, topShare, tieTolerance);
-          else carried.bar = i;
-        }
-        if (tinyVolumeBars > 0 || decision === UNDECIDED) {
-          // tiny volumes or a near-tie: the literal histogram decides
-          const breaks = breaksOutByHistogram(
-            spanLow,
-            spanHigh,
-            volume,
-            windowStart,
+      if (rangeHigh > rangeLow && barHigh >= rangeLow * lowestFactor) {
+        const hasTinyVolumes = tinyVolumeBars > 0;
+        if (signals !== null) {
+          if (breaksOut(rule, scratch, i - window, i, rangeLow, rangeHigh, breakoutFactor, barHigh, hasTinyVolumes)) {
+            signals[base + i] = 1;
+            signalCount++;
+          }
+        } else if (resistances !== null) {
+          const resistance = reachableResistance(
+            rule,
+            scratch,
+            i - window,
             i,
             rangeLow,
             rangeHigh,
-            topShare,
-            breakoutFactor,
             barHigh,
-            histogram,
+            hasTinyVolumes,
+            lastResistance,
           );
-          decision = breaks ? SIGNAL : NO_SIGNAL;
-        }
-        if (decision === SIGNAL) {
-          out[base + i] = 1;
-          signalCount++;
+          resistances[base + i] = resistance;
+          if (!Number.isNaN(resistance)) lastResistance = resistance;
         }
       }
     }
-    // slide: bar i joins the current run's prefix extremes and the counts (a new run starts every `window`
-    // bars), bar i - window leaves the counts
+    // extend the prefix extremes of the current run with bar i (a new run starts every `window` bars)
     if (barsLeftInRun === window) {
       prefixLow = spanLow[i];
       prefixHigh = spanHigh[i];
@@ -481,14 +599,22 @@ function signalsOfChunk(
   return signalCount;
 }
 
-function volumeZoneBreakoutSignalsInto(candles: Candles, params: VolumeZoneBreakoutParams, out: Uint8Array): number {
+/** Loads the candles chunk by chunk and scans each (see `scanChunk`); returns the signal count. */
+function scanCandles(
+  candles: Candles,
+  params: VolumeZoneBreakoutParams,
+  signals: Uint8Array | null,
+  resistances: Float64Array | null,
+): number {
   const barCount = candles.length;
   const window = params.volume_window;
-  out.fill(0, 0, barCount);
   if (barCount <= window) return 0;
   // blocks of about sqrt(window) bars (8 for the default 60): few block tests, few bars read one by one
   const blockShift = Math.max(3, Math.round(Math.log2(window) / 2));
+  // one signal is one comparison per bar: the bounds of the last carry over; a resistance brackets its bin with two
+  const rule = windowRule(params, blockShift, signals === null ? CARRIED_SLOTS : CARRIED_FIELDS);
   const scratch = allocateScratch(Math.min(barCount, window + CHUNK_BARS), blockShift, params.num_bins);
+  const breakoutFactor = 1 + params.breakout_buffer;
   let signalCount = 0;
   // each chunk of bars to decide, loaded with the window before its first bar
   for (let chunkStart = window; chunkStart < barCount; chunkStart += CHUNK_BARS) {
@@ -499,10 +625,59 @@ function volumeZoneBreakoutSignalsInto(candles: Candles, params: VolumeZoneBreak
     blockSummariesInto(scratch, loadedBars, blockShift);
     runSuffixExtremesInto(scratch.spanLow, loadedBars, window, false, scratch.suffixLow);
     runSuffixExtremesInto(scratch.spanHigh, loadedBars, window, true, scratch.suffixHigh);
-    signalCount += signalsOfChunk(params, scratch, loadedBars, blockShift, candles.high, base, out);
+    signalCount += scanChunk(rule, scratch, loadedBars, candles.high, base, breakoutFactor, signals, resistances);
   }
   return signalCount;
 }
+
+function volumeZoneBreakoutSignalsInto(candles: Candles, params: VolumeZoneBreakoutParams, out: Uint8Array): number {
+  out.fill(0, 0, candles.length);
+  return scanCandles(candles, params, out, null);
+}
+
+/**
+ * Per bar, the resistance of the window before it where the bar's high reaches it, NaN elsewhere (no resistance: the
+ * window is too short, flat or without volume; or the high is below it). Exactly the histogram's value (DESIGN.md
+ * section 5, step 4) wherever it is finite, so for every breakout_buffer >= 0 the signal at i is
+ * `high[i] >= out[i] * (1 + breakout_buffer)`, bit for bit what `signalsInto` decides. `breakout_buffer` is not read.
+ */
+export function reachableResistancesInto(candles: Candles, params: VolumeZoneBreakoutParams, out: Float64Array): void {
+  out.fill(NaN, 0, candles.length);
+  scanCandles(candles, params, null, out);
+}
+
+/** The signals of one breakout_buffer from `reachableResistancesInto`'s resistances; returns their number. */
+export function signalsFromResistancesInto(resistances: Float64Array, candles: Candles, breakoutBuffer: number, out: Uint8Array): number {
+  const high = candles.high;
+  const breakoutFactor = 1 + breakoutBuffer;
+  let signalCount = 0;
+  // a NaN resistance compares false: no signal
+  for (let i = 0; i < candles.length; i++) {
+    const isSignal = high[i] >= resistances[i] * breakoutFactor ? 1 : 0;
+    out[i] = isSignal;
+    signalCount += isSignal;
+  }
+  return signalCount;
+}
+
+/**
+ * Signal parameter sets per (volume_window, top_percentile, num_bins, include_wicks) from which one resistance scan
+ * is cheaper than `signalsInto` for each: measured by scripts/bench-sweep-engine.ts (the resistance scan costs about
+ * RESISTANCE_SCAN_BREAK_EVEN - 1 signal passes).
+ */
+export const RESISTANCE_SCAN_BREAK_EVEN = 3;
+
+/** Sweeps share one resistance scan between combinations that differ only in breakout_buffer. */
+const resistanceSharing: SharedSignals<VolumeZoneBreakoutParams, Float64Array> = {
+  sharedParams: ['volume_window', 'top_percentile', 'num_bins', 'include_wicks'],
+  prepare(candles, params, signalSetCount) {
+    if (signalSetCount < RESISTANCE_SCAN_BREAK_EVEN) return null;
+    const resistances = new Float64Array(candles.length);
+    reachableResistancesInto(candles, params, resistances);
+    return resistances;
+  },
+  signalsInto: (resistances, candles, params, out) => signalsFromResistancesInto(resistances, candles, params.breakout_buffer, out),
+};
 
 export const volumeZoneBreakout = defineStrategy({
   id: 'volume_zone_breakout',
@@ -512,6 +687,6 @@ export const volumeZoneBreakout = defineStrategy({
     'breakout_buffer is an entry.',
   paramsSchema,
   signalsInto: volumeZoneBreakoutSignalsInto,
-  // the profile of bar i is built from the volume_window bars before it
   warmupBars: (params) => params.volume_window,
+  sharedSignals: resistanceSharing,
 });

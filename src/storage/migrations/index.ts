@@ -3,6 +3,7 @@
  * with a new version. SQL lives in TypeScript modules so it ships with the compiled code.
  */
 import { createBacktestResults } from './0001_create_backtest_results';
+import { createParameterSweeps } from './0002_create_parameter_sweeps';
 
 export interface Migration {
   version: number;
@@ -10,4 +11,7 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: readonly Migration[] = [{ version: 1, name: 'create_backtest_results', sql: createBacktestResults }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'create_backtest_results', sql: createBacktestResults },
+  { version: 2, name: 'create_parameter_sweeps', sql: createParameterSweeps },
+];

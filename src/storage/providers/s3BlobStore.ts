@@ -239,6 +239,8 @@ export class S3BlobStore implements BlobStore {
       const objects = (page.Contents ?? []).map((object) => ({ Key: object.Key! }));
       if (objects.length === 0) return;
       await this.deleteBatch(key, objects);
+      // The listing held everything: no need to list again to see it empty (one round trip less per remove).
+      if (!page.IsTruncated) return;
     }
   }
 

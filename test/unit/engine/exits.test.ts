@@ -1,15 +1,23 @@
 import fc from 'fast-check';
 import { runStrategyBacktest } from '../../../src/engine/backtest';
 import { executionParamsSchema } from '../../../src/engine/execution';
-import { simulate, type Simulation } from '../../../src/engine/simulator';
+import { allocateSummaryColumns, summarize, summarizeInto, summaryOfRow } from '../../../src/engine/metrics';
+import {
+  allocateEquityCurve,
+  allocateSimulation,
+  allocateTrades,
+  simulate,
+  simulateInto,
+  type Simulation,
+} from '../../../src/engine/simulator';
 import { defineStrategy, holdPeriodBarsSchema } from '../../../src/engine/strategy';
-import { exitReasonCode, exitReasons, type ExecutionParams } from '../../../src/engine/types';
+import { exitReasonCode, exitReasons, summaryMetrics, type ExecutionParams } from '../../../src/engine/types';
 import { z } from 'zod';
 import type { Bar } from './reference';
 import { referenceSimulation } from './reference';
 import { noExitRules, referenceExitSimulation } from './referenceExits';
 import { exitScenario, simulateScenario, type ExitScenario } from './exitScenario';
-import { bar, candlesFromBars, closesOnly, expectClose, tradeRows, tradeRowsWithExitReasons } from './helpers';
+import { bar, candlesFromBars, closesOnly, columnsAsHex, expectClose, tradeRows, tradeRowsWithExitReasons } from './helpers';
 
 const noCosts: ExecutionParams = { initial_capital: 1000, position_size: 1, fee_rate: 0, slippage_bps: 0 };
 
@@ -381,5 +389,88 @@ describe('exit rules, properties on random bars and rules', () => {
       expect(Array.from(result.curve.drawdown)).toEqual(today.drawdown);
       expect(tradeRowsWithExitReasons(result.trades)).toEqual(withDefaults.trades);
     });
+  });
+});
+
+/** The first `rows` values of a typed column, as a view. */
+function firstRows(column: ArrayBufferView, rows: number): ArrayBufferView {
+  const bytesPerValue = (column as Uint8Array).BYTES_PER_ELEMENT;
+  return new Uint8Array(column.buffer, column.byteOffset, rows * bytesPerValue);
+}
+
+describe('simulateInto and summarizeInto', () => {
+  it('reproduce simulate and summarize bit for bit in buffers reused run after run', () => {
+    // one set of buffers, filled with garbage, for every scenario (80 bars at most)
+    const reused = allocateSimulation(80);
+    for (const column of [...Object.values(reused.trades), ...Object.values(reused.curve)]) {
+      if (ArrayBuffer.isView(column)) new Uint8Array(column.buffer).fill(0xa5);
+    }
+    const summaries = allocateSummaryColumns(3);
+    fc.assert(
+      fc.property(exitScenario, (scenario) => {
+        const { bars, signals, exits, holdPeriodBars, execution, rules } = scenario;
+        const expected = simulateScenario(scenario);
+        const candles = candlesFromBars(bars);
+        const exitSignals = exits === null ? null : Uint8Array.from(exits);
+        simulateInto(candles, Uint8Array.from(signals), holdPeriodBars, { ...execution, ...rules }, exitSignals, reused);
+        const count = expected.trades.count;
+        expect(reused.trades.count).toBe(count);
+        expect(reused.trades.direction).toBe(rules.direction);
+        expect(reused.curve.length).toBe(bars.length);
+        const inUse = (columns: object, rows: number) =>
+          Object.fromEntries(
+            Object.entries(columns).map(([name, column]) => [name, ArrayBuffer.isView(column) ? firstRows(column, rows) : column]),
+          );
+        expect(columnsAsHex(inUse(reused.trades, count), inUse(reused.curve, bars.length))).toEqual(
+          columnsAsHex(inUse(expected.trades, count), expected.curve),
+        );
+        summarizeInto(candles, reused.trades, reused.curve, execution.initial_capital, 8760, summaries, 2);
+        expect(summaryOfRow(summaries, 2)).toEqual(summarize(candles, expected.trades, expected.curve, execution.initial_capital, 8760));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('store a null metric as NaN and read it back as null', () => {
+    const candles = candlesFromBars(closesOnly([100, 100, 100]));
+    const simulation = simulate(candles, Uint8Array.from([0, 0, 0]), 1, noCosts);
+    const summaries = allocateSummaryColumns(1);
+    summarizeInto(candles, simulation.trades, simulation.curve, 1000, 365, summaries, 0);
+    expect(Array.from(summaryMetrics, (metric) => summaries[metric][0])).toEqual([
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      NaN,
+      NaN,
+      NaN,
+      NaN,
+      0,
+      0,
+      0,
+    ]);
+    expect(summaryOfRow(summaries, 0)).toMatchObject({ sharpe: null, sortino: null, profit_factor: null, expectancy: null, cagr: 0 });
+  });
+
+  it('refuse buffers too small for the run, saying how much room is needed', () => {
+    const candles = candlesFromBars(closesOnly([1, 2, 3, 4]));
+    const signals = Uint8Array.from([1, 0, 1, 1]);
+    const small = { trades: allocateTrades(2), curve: allocateEquityCurve(4) };
+    expect(() => simulateInto(candles, signals, 1, noCosts, null, small)).toThrow(
+      'simulateInto: the trade columns have room for 2 trades, expected at least 3 (the signal bars)',
+    );
+    const short = { trades: allocateTrades(4), curve: allocateEquityCurve(3) };
+    expect(() => simulateInto(candles, signals, 1, noCosts, null, short)).toThrow(
+      'simulateInto: the curve has room for 3 bars, expected at least 4',
+    );
+    // room for the three signal bars is enough
+    simulateInto(candles, signals, 1, noCosts, null, { trades: allocateTrades(3), curve: allocateEquityCurve(4) });
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { Strategy } from '../../../src/engine/strategy';
 import { exitReasons, type Candles, type SimulatedTrades, type SymbolSummary, type Trades } from '../../../src/engine/types';
 import type { Bar } from './reference';
@@ -90,3 +91,70 @@ export function tradeRows(trades: Trades) {
 export function tradeRowsWithExitReasons(trades: SimulatedTrades) {
   return tradeRows(trades).map((row, k) => ({ ...row, exitReason: exitReasons[trades.exitReason[k]] }));
 }
+
+/** Bars on a coarse price grid with small integer volumes: exact ties between bins and edges are common. */
+export const gridBar = fc
+  .record({
+    open: fc.integer({ min: 2, max: 40 }),
+    close: fc.integer({ min: 2, max: 40 }),
+    wickUp: fc.integer({ min: 0, max: 4 }),
+    wickDown: fc.integer({ min: 0, max: 4 }),
+    volume: fc.integer({ min: 0, max: 6 }),
+  })
+  .map(({ open, close, wickUp, wickDown, volume }): Bar => ({
+    open: open / 2,
+    close: close / 2,
+    high: (Math.max(open, close) + wickUp) / 2,
+    low: Math.max(1, Math.min(open, close) - wickDown) / 2,
+    volume,
+  }));
+
+/** Bars of a random walk with arbitrary doubles. */
+export const walkBars = (length: number): fc.Arbitrary<Bar[]> =>
+  fc
+    .array(
+      fc.record({
+        move: fc.double({ min: -0.05, max: 0.05, noNaN: true }),
+        wickUp: fc.double({ min: 0, max: 0.03, noNaN: true }),
+        wickDown: fc.double({ min: 0, max: 0.03, noNaN: true }),
+        volume: fc.double({ min: 0, max: 1e6, noNaN: true }),
+      }),
+      { minLength: length, maxLength: length },
+    )
+    .map((steps) => {
+      let price = 100;
+      return steps.map(({ move, wickUp, wickDown, volume }): Bar => {
+        const open = price;
+        const close = open * (1 + move);
+        price = close;
+        return { open, close, high: Math.max(open, close) * (1 + wickUp), low: Math.min(open, close) * (1 - wickDown), volume };
+      });
+    });
+
+/**
+ * Bars of a market-like random walk: moves, gaps and wicks in whole basis points, volumes in whole units (some 0),
+ * so that both strategies and the exit rules fire often (arbitrary doubles mostly give flat bars).
+ */
+export const marketBars = (length: number): fc.Arbitrary<Bar[]> =>
+  fc
+    .array(
+      fc.record({
+        gap: fc.integer({ min: -50, max: 50 }),
+        move: fc.integer({ min: -400, max: 400 }),
+        wickUp: fc.integer({ min: 0, max: 150 }),
+        wickDown: fc.integer({ min: 0, max: 150 }),
+        volume: fc.integer({ min: 0, max: 1000 }),
+      }),
+      { minLength: length, maxLength: length },
+    )
+    .map((steps) => {
+      let price = 100;
+      return steps.map(({ gap, move, wickUp, wickDown, volume }): Bar => {
+        const open = price * (1 + gap / 1e4);
+        const close = open * (1 + move / 1e4);
+        price = close;
+        const high = Math.max(open, close) * (1 + wickUp / 1e4);
+        const low = Math.min(open, close) * (1 - wickDown / 1e4);
+        return { open, close, high, low, volume };
+      });
+    });

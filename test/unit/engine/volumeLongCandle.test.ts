@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { volumeLongCandle } from '../../../src/engine/strategies/volumeLongCandle';
 import type { Bar, LongCandleParams } from './reference';
 import { referenceLongCandleSignals } from './reference';
-import { bar, signalsOf } from './helpers';
+import { bar, candlesFromBars, marketBars, signalsOf, walkBars } from './helpers';
 
 const signals = (bars: Bar[], overrides: Partial<LongCandleParams> = {}) => signalsOf(volumeLongCandle, bars, overrides);
 
@@ -80,5 +80,53 @@ describe('volume_long_candle', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('volume_long_candle averages shared between multipliers and body sizes', () => {
+  it('give the signals of signalsInto for every (vol_multiplier, body_pct), count included', () => {
+    const parameterSets = fc.array(
+      fc.record({
+        vol_multiplier: fc.oneof(fc.constantFrom(1, 1.5), fc.double({ min: 0.1, max: 3, noNaN: true })),
+        body_pct: fc.oneof(fc.constantFrom(0.01, 0.02), fc.double({ min: 0.001, max: 0.05, noNaN: true })),
+      }),
+      { minLength: 1, maxLength: 4 },
+    );
+    fc.assert(
+      fc.property(walkBars(200), fc.integer({ min: 1, max: 40 }), parameterSets, (bars, window, sets) => {
+        const candles = candlesFromBars(bars);
+        const sharing = volumeLongCandle.sharedSignals!;
+        const prepared = sharing.prepare(candles, volumeLongCandle.paramsSchema.parse({ vol_ma_window: window }), sets.length);
+        for (const set of sets) {
+          const params = volumeLongCandle.paramsSchema.parse({ vol_ma_window: window, ...set });
+          const direct = signals(bars, params);
+          const out = new Uint8Array(bars.length).fill(7);
+          expect(sharing.signalsInto(prepared, candles, params, out)).toBe(direct.reduce((sum, value) => sum + value, 0));
+          expect(Array.from(out)).toEqual(direct);
+        }
+      }),
+      { numRuns: 150 },
+    );
+    expect(volumeLongCandle.sharedSignals!.sharedParams).toEqual(['vol_ma_window']);
+  });
+
+  it('are the averages signalsInto computes chunk by chunk, past its 4,096-bar chunks', () => {
+    // whole-unit volumes keep every running sum exact, so the reference's from-scratch averages agree too
+    const [bars] = fc.sample(marketBars(9000), { seed: 3, numRuns: 1 });
+    const candles = candlesFromBars(bars);
+    for (const window of [1, 7, 20, 300, 5000]) {
+      const params = volumeLongCandle.paramsSchema.parse({ vol_ma_window: window, vol_multiplier: 1.2, body_pct: 0.004 });
+      const direct = signals(bars, params);
+      expect(direct.filter((signal) => signal === 1).length).toBeGreaterThan(20);
+      const shared = new Uint8Array(bars.length);
+      const prepared = volumeLongCandle.sharedSignals!.prepare(candles, params, 1);
+      volumeLongCandle.sharedSignals!.signalsInto(prepared, candles, params, shared);
+      expect(Array.from(shared)).toEqual(direct);
+      if (window <= 300) expect(direct).toEqual(referenceLongCandleSignals(bars, params));
+    }
+  });
+
+  it('need vol_ma_window - 1 bars of warm-up', () => {
+    expect(volumeLongCandle.warmupBars!(volumeLongCandle.paramsSchema.parse({ vol_ma_window: 20 }))).toBe(19);
   });
 });

@@ -1,9 +1,14 @@
 import fc from 'fast-check';
-import { volumeZoneBreakout } from '../../../src/engine/strategies/volumeZoneBreakout';
+import {
+  RESISTANCE_SCAN_BREAK_EVEN,
+  reachableResistancesInto,
+  signalsFromResistancesInto,
+  volumeZoneBreakout,
+} from '../../../src/engine/strategies/volumeZoneBreakout';
 import type { Bar, ZoneParams } from './reference';
 import { referenceResistance, referenceZoneSignals } from './reference';
 import goldenBars from './golden/candles-64x1d.json';
-import { bar, signalsOf } from './helpers';
+import { bar, candlesFromBars, gridBar, signalsOf, walkBars } from './helpers';
 
 const signals = (bars: Bar[], overrides: Partial<ZoneParams> = {}) => signalsOf(volumeZoneBreakout, bars, overrides);
 
@@ -96,45 +101,6 @@ describe('volume_zone_breakout', () => {
   });
 });
 
-/** Bars on a coarse price grid with small integer volumes: exact ties between bins and edges are common. */
-const gridBar = fc
-  .record({
-    open: fc.integer({ min: 2, max: 40 }),
-    close: fc.integer({ min: 2, max: 40 }),
-    wickUp: fc.integer({ min: 0, max: 4 }),
-    wickDown: fc.integer({ min: 0, max: 4 }),
-    volume: fc.integer({ min: 0, max: 6 }),
-  })
-  .map(({ open, close, wickUp, wickDown, volume }): Bar => ({
-    open: open / 2,
-    close: close / 2,
-    high: (Math.max(open, close) + wickUp) / 2,
-    low: Math.max(1, Math.min(open, close) - wickDown) / 2,
-    volume,
-  }));
-
-/** Bars of a random walk with arbitrary doubles. */
-const walkBars = (length: number) =>
-  fc
-    .array(
-      fc.record({
-        move: fc.double({ min: -0.05, max: 0.05, noNaN: true }),
-        wickUp: fc.double({ min: 0, max: 0.03, noNaN: true }),
-        wickDown: fc.double({ min: 0, max: 0.03, noNaN: true }),
-        volume: fc.double({ min: 0, max: 1e6, noNaN: true }),
-      }),
-      { minLength: length, maxLength: length },
-    )
-    .map((steps) => {
-      let price = 100;
-      return steps.map(({ move, wickUp, wickDown, volume }): Bar => {
-        const open = price;
-        const close = open * (1 + move);
-        price = close;
-        return { open, close, high: Math.max(open, close) * (1 + wickUp), low: Math.min(open, close) * (1 - wickDown), volume };
-      });
-    });
-
 const zoneParams = fc.record({
   volume_window: fc.integer({ min: 2, max: 24 }),
   num_bins: fc.integer({ min: 1, max: 30 }),
@@ -194,5 +160,86 @@ describe('volume_zone_breakout on long series', () => {
       ).toBe(pieceSignals.slice(25).join(''));
       expect(pieceSignals.join('')).toBe(referenceZoneSignals(piece, params).join(''));
     }
+  });
+});
+
+/** The reference's resistance where the bar's high reaches it, NaN elsewhere: what `reachableResistancesInto` promises. */
+function referenceReachableResistances(bars: Bar[], params: ZoneParams): number[] {
+  return bars.map((bar, i) => {
+    const resistance = i < params.volume_window ? null : referenceResistance(bars, i, params);
+    return resistance !== null && bar.high >= resistance ? resistance : NaN;
+  });
+}
+
+/** Resistances, then the signals of each buffer from them, against the reference and against signalsInto. */
+function expectSharedPathMatches(bars: Bar[], params: ZoneParams, buffers: number[]): void {
+  const candles = candlesFromBars(bars);
+  const resistances = new Float64Array(bars.length);
+  reachableResistancesInto(candles, { ...params, hold_period_bars: 1 }, resistances);
+  expect(Array.from(resistances)).toEqual(referenceReachableResistances(bars, params));
+  const prepared = volumeZoneBreakout.sharedSignals!.prepare(candles, { ...params, hold_period_bars: 1 }, RESISTANCE_SCAN_BREAK_EVEN);
+  expect(prepared).not.toBeNull();
+  for (const breakoutBuffer of buffers) {
+    const direct = signals(bars, { ...params, breakout_buffer: breakoutBuffer });
+    const out = new Uint8Array(bars.length).fill(7);
+    const count = signalsFromResistancesInto(resistances, candles, breakoutBuffer, out);
+    expect(Array.from(out)).toEqual(direct);
+    expect(count).toBe(direct.reduce((sum, value) => sum + value, 0));
+    const shared = new Uint8Array(bars.length).fill(7);
+    const sharedParams = { ...params, breakout_buffer: breakoutBuffer, hold_period_bars: 1 };
+    expect(volumeZoneBreakout.sharedSignals!.signalsInto(prepared, candles, sharedParams, shared)).toBe(count);
+    expect(Array.from(shared)).toEqual(direct);
+  }
+}
+
+const buffers = fc.array(fc.oneof(fc.constantFrom(0, 0.01, 0.05, 1), fc.double({ min: 0, max: 0.2, noNaN: true })), {
+  minLength: 1,
+  maxLength: 5,
+});
+
+describe('volume_zone_breakout resistances shared between breakout buffers', () => {
+  it('are the hand-computed resistances where the high reaches them', () => {
+    const resistances = new Float64Array(handChecked.length);
+    const params = volumeZoneBreakout.paramsSchema.parse(handParams);
+    reachableResistancesInto(candlesFromBars(handChecked), params, resistances);
+    // bar 4: resistance 12, high 12.5; bar 5: resistance 12, high 12.1
+    expect(Array.from(resistances)).toEqual([NaN, NaN, NaN, NaN, 12, 12]);
+  });
+
+  it('match the histogram and give the signals of signalsInto for every buffer, on a price grid full of ties and zero volumes', () => {
+    fc.assert(
+      fc.property(fc.array(gridBar, { minLength: 0, maxLength: 80 }), zoneParams, buffers, (bars, params, bufferValues) => {
+        expectSharedPathMatches(bars, params, bufferValues);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('match the histogram and give the signals of signalsInto for every buffer, on random walks', () => {
+    fc.assert(
+      fc.property(walkBars(150), zoneParams, buffers, (bars, params, bufferValues) => {
+        expectSharedPathMatches(bars, params, bufferValues);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('match past the 16,384-bar chunk boundary', () => {
+    const bars = Array.from({ length: 17_000 }, (_, i): Bar => {
+      const scale = 1 + 0.37 * Math.sin(i / 640);
+      const { open, high, low, close, volume } = goldenBars[i % goldenBars.length];
+      return { open: open * scale, high: high * scale, low: low * scale, close: close * scale, volume: volume * (1 + (i % 7) / 10) };
+    });
+    const params = { volume_window: 25, num_bins: 12, top_percentile: 0.3, breakout_buffer: 0, include_wicks: true };
+    const resistances = new Float64Array(bars.length);
+    reachableResistancesInto(candlesFromBars(bars), { ...params, hold_period_bars: 1 }, resistances);
+    const expected = referenceReachableResistances(bars.slice(16_000), params);
+    expect(Array.from(resistances.subarray(16_000 + 25))).toEqual(expected.slice(25));
+  });
+
+  it('are not prepared for fewer parameter sets than the break-even', () => {
+    const params = volumeZoneBreakout.paramsSchema.parse({});
+    expect(volumeZoneBreakout.sharedSignals!.prepare(candlesFromBars(handChecked), params, RESISTANCE_SCAN_BREAK_EVEN - 1)).toBeNull();
+    expect(volumeZoneBreakout.sharedSignals!.sharedParams).toEqual(['volume_window', 'top_percentile', 'num_bins', 'include_wicks']);
   });
 });

@@ -65,16 +65,19 @@ describe('runMigrations', () => {
     const other = createPool(databaseUrl());
     try {
       const applied = await Promise.all([runMigrations(pool), runMigrations(other)]);
-      expect(applied.flat()).toEqual([1]);
+      expect(applied.flat().sort()).toEqual([1, 2]);
     } finally {
       await other.end();
     }
-    expect(await column('SELECT version FROM schema_migrations')).toEqual([1]);
+    expect(await column('SELECT version FROM schema_migrations ORDER BY version')).toEqual([1, 2]);
   });
 
   it('changes nothing when run again', async () => {
     expect(await runMigrations(pool)).toEqual([]);
-    expect(await column('SELECT name FROM schema_migrations')).toEqual(['create_backtest_results']);
+    expect(await column('SELECT name FROM schema_migrations ORDER BY version')).toEqual([
+      'create_backtest_results',
+      'create_parameter_sweeps',
+    ]);
   });
 
   it('creates backtest_results with the columns and types of the seed', async () => {

@@ -1,14 +1,24 @@
 /** Small column-set helpers: allocate, view, join and grow `Candles` without per-row objects. */
-import { allocateCandles, type Candles } from '../engine/types';
-
-export { allocateCandles };
+import type { Candles } from './types';
 
 export const candleColumnNames = ['timestamp', 'open', 'high', 'low', 'close', 'volume'] as const;
 export type CandleColumnName = (typeof candleColumnNames)[number];
 
+export function allocateCandles(length: number): Candles {
+  return {
+    length,
+    timestamp: new Float64Array(length),
+    open: new Float64Array(length),
+    high: new Float64Array(length),
+    low: new Float64Array(length),
+    close: new Float64Array(length),
+    volume: new Float64Array(length),
+  };
+}
 
-/** Rows [from, to) as views on the same memory (no copy). */
+/** Rows [from, to) as views on the same memory (no copy); the whole range is the candles themselves. */
 export function sliceCandles(candles: Candles, from: number, to: number): Candles {
+  if (from === 0 && to === candles.length) return candles;
   const view = { length: to - from } as Candles;
   for (const name of candleColumnNames) view[name] = candles[name].subarray(from, to);
   return view;

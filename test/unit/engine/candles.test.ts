@@ -1,4 +1,4 @@
-import { aggregateCandles } from '../../../src/data/candleColumns';
+import { aggregateCandles } from '../../../src/engine/candles';
 import type { Candles } from '../../../src/engine/types';
 
 /** Candles from [open, high, low, close, volume] rows, one hour apart. */

@@ -1,0 +1,173 @@
+/**
+ * Parameter sweeps end to end on the real stack (DESIGN.md section 12): REST submit -> sweepWorkflow ->
+ * chunks on the worker's threads -> Parquet tables + manifest + row -> results, heatmap, walk-forward; every
+ * row equals an ordinary backtest of its combination; malformed sweeps are refused with a 422 naming the field.
+ */
+import request from 'supertest';
+import { startHarness, waitFor, type Harness } from './harness';
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness({ env: { MAX_SWEEP_COMBINATIONS: '5000', SWEEP_CHUNK_COMBINATIONS: '256' } });
+});
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+const sweep = (overrides: object = {}) => ({
+  strategy: 'volume_zone_breakout',
+  symbols: ['BTC_KRW', 'ETH_KRW'],
+  start_date: '2022-01-01',
+  end_date: '2024-12-31',
+  timeframe: '1d',
+  params: { fee_rate: 0.001 },
+  grid: { volume_window: [20, 40], breakout_buffer: { from: 0, to: 0.02, step: 0.005 }, hold_period_bars: [1, 3, 5] },
+  objective: { metric: 'total_pnl_pct' },
+  ...overrides,
+});
+
+const finished = (response: request.Response) => ['completed', 'failed', 'cancelled'].includes(response.body.status);
+
+async function runSweep(body: object) {
+  const submitted = await request(harness.app).post('/api/sweeps').send(body);
+  expect(submitted.status).toBe(202);
+  const done = await waitFor(() => request(harness.app).get(`/api/sweeps/${submitted.body.sweep_id}`), finished, 120_000);
+  expect(done.body).toMatchObject({ status: 'completed', progress: 1 });
+  return { submitted: submitted.body, status: done.body };
+}
+
+describe('a grid sweep', () => {
+  let sweepId: string;
+  let status: any;
+
+  beforeAll(async () => {
+    const run = await runSweep(sweep({ materialize_top: 2 }));
+    expect(run.submitted).toMatchObject({ status: 'queued', combinations: 30, evaluations: 60 });
+    sweepId = run.submitted.sweep_id;
+    status = run.status;
+  }, 180_000);
+
+  it('reports every evaluation done and the best combination', () => {
+    expect(status).toMatchObject({ evaluated: 60, combinations: 30, evaluations: 60, result_path: `sweeps/${sweepId}` });
+    expect(Object.keys(status.best.params).sort()).toEqual(['breakout_buffer', 'hold_period_bars', 'volume_window']);
+    expect(status.grid.breakout_buffer).toEqual([0, 0.005, 0.01, 0.015, 0.02]);
+  });
+
+  it('serves one row per symbol and combination, ranked by the objective', async () => {
+    const page = await request(harness.app).get(`/api/sweeps/${sweepId}/results?symbol=BTC_KRW&limit=100`);
+    expect(page.status).toBe(200);
+    expect(page.body).toMatchObject({ table: 'sweep_results', total: 30 });
+    const ranks = page.body.rows.map((row: any) => row.rank);
+    expect(ranks).toEqual(Array.from({ length: 30 }, (_, index) => index + 1));
+    const returns = page.body.rows.filter((row: any) => row.winning_signals + row.losing_signals >= 1).map((row: any) => row.total_pnl_pct);
+    expect(returns).toEqual([...returns].sort((a, b) => b - a));
+    const combos = await request(harness.app).get(`/api/sweeps/${sweepId}/results?symbol=all&sort=combo_id&order=asc&limit=5`);
+    expect(combos.body).toMatchObject({ table: 'combo_summary', total: 30 });
+    expect(combos.body.rows.map((row: any) => row.combo_id)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('equals an ordinary backtest of the same combination in every metric', async () => {
+    const rows = (await request(harness.app).get(`/api/sweeps/${sweepId}/results?symbol=ETH_KRW&sort=combo_id&limit=100`)).body.rows;
+    for (const row of [rows[0], rows[13], rows[29]]) {
+      const submitted = await request(harness.app)
+        .post('/api/backtests')
+        .send({
+          strategy: 'volume_zone_breakout',
+          symbols: ['ETH_KRW'],
+          start_date: '2022-01-01',
+          end_date: '2024-12-31',
+          timeframe: '1d',
+          params: {
+            fee_rate: 0.001,
+            volume_window: row.volume_window,
+            breakout_buffer: row.breakout_buffer,
+            hold_period_bars: row.hold_period_bars,
+          },
+        });
+      await waitFor(
+        () => request(harness.app).get(`/api/backtests/${submitted.body.task_id}`),
+        (response) => response.body.status === 'completed',
+      );
+      const result = await request(harness.app).get(`/api/backtests/${submitted.body.task_id}/result?trades_limit=1`);
+      const { symbol: _symbol, ...summary } = result.body.summary[0];
+      for (const [metric, value] of Object.entries(summary)) expect([metric, row[metric]]).toEqual([metric, value]);
+    }
+  }, 60_000);
+
+  it('draws a heatmap of two swept parameters', async () => {
+    const heatmap = await request(harness.app).get(`/api/sweeps/${sweepId}/heatmap?x=breakout_buffer&y=volume_window&reduce=max`);
+    expect(heatmap.status).toBe(200);
+    expect(heatmap.body).toMatchObject({ x_values: [0, 0.005, 0.01, 0.015, 0.02], y_values: [20, 40], metric: 'total_pnl_pct' });
+    expect(heatmap.body.z).toHaveLength(2);
+    expect(heatmap.body.z.every((row: unknown[]) => row.length === 5)).toBe(true);
+  });
+
+  it('lists its files with their checksums and starts the best combinations as backtests', async () => {
+    const manifest = (await request(harness.app).get(`/api/sweeps/${sweepId}/files/manifest.json`)).body;
+    expect(manifest.result_files.map((file: { name: string }) => file.name)).toEqual([
+      'sweep_results.parquet',
+      'combo_summary.parquet',
+      'metadata.json',
+    ]);
+    expect(manifest.sweep.materialized_tasks).toHaveLength(2);
+    const [task] = manifest.sweep.materialized_tasks;
+    const done = await waitFor(
+      () => request(harness.app).get(`/api/backtests/${task}`),
+      (response) => response.body.status === 'completed',
+    );
+    expect(done.body.symbols).toHaveLength(2);
+    const listed = await request(harness.app).get('/api/sweeps?limit=50');
+    expect(listed.body.items.map((item: { sweep_id: string }) => item.sweep_id)).toContain(sweepId);
+  });
+});
+
+describe('a walk-forward sweep', () => {
+  it('chooses a combination per fold in sample, runs it out of sample and stitches the curve', async () => {
+    const { submitted } = await runSweep(sweep({ symbols: ['BTC_KRW'], walk_forward: { folds: 3, in_sample_pct: 70 } }));
+    const view = await request(harness.app).get(`/api/sweeps/${submitted.sweep_id}/walk-forward?max_points=100`);
+    expect(view.status).toBe(200);
+    expect(view.body.folds.map((fold: any) => fold.fold)).toEqual([0, 1, 2]);
+    for (const fold of view.body.folds) {
+      expect(Date.parse(fold.in_sample_end)).toBeLessThan(Date.parse(fold.out_of_sample_start));
+      expect(typeof fold.out_of_sample_return_pct).toBe('number');
+    }
+    expect(view.body.curve.length).toBeGreaterThan(10);
+    expect(view.body.stitched).toHaveLength(1);
+  }, 180_000);
+});
+
+describe('a malformed sweep', () => {
+  it.each([
+    ['an empty grid', { grid: {} }, 'grid', /empty/],
+    ['a parameter both fixed and swept', { params: { volume_window: 30 } }, 'grid.volume_window', /both fixed/],
+    ['a bad value, named by its index', { grid: { volume_window: [20, 40, 1] } }, 'grid.volume_window.2', /1:/],
+    [
+      'a non-integer step for an integer parameter',
+      { grid: { volume_window: { from: 10, to: 20, step: 2.5 } } },
+      'grid.volume_window',
+      /integers/,
+    ],
+    [
+      'too many combinations, with the count',
+      { grid: { volume_window: { from: 2, to: 101, step: 1 }, num_bins: { from: 1, to: 60, step: 1 } } },
+      'grid',
+      /6000 combinations asked for; at most 5000/,
+    ],
+    ['an unknown metric', { objective: { metric: 'happiness' } }, 'objective.metric', /unknown metric "happiness"/],
+    [
+      'folds too small for the window',
+      { walk_forward: { folds: 40, in_sample_pct: 50 } },
+      'walk_forward.folds',
+      /too short for the strategy's window/,
+    ],
+    ['more samples than combinations', { search: { method: 'random', samples: 31, seed: 1 } }, 'search.samples', /only 30 combinations/],
+  ])('is refused: %s', async (_name, overrides, field, says) => {
+    const response = await request(harness.app).post('/api/sweeps').send(sweep(overrides));
+    expect(response.status).toBe(422);
+    expect(response.body.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field, message: expect.stringMatching(says) })]),
+    );
+  });
+});
