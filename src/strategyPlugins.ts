@@ -85,20 +85,20 @@ function errorPosition(error: unknown, file: string, source: string): SourcePosi
 }
 
 /**
- * The module's default export, whichever way it was compiled: an ES module's `default`, or the `default` of a
- * CommonJS module that was compiled from one (tsx compiles a .ts plugin of a CommonJS project to CommonJS).
+ * The module's default export. TypeScript and .js plugins are required (this project is CommonJS: tsx compiles a .ts
+ * plugin written as an ES module to CommonJS, `__esModule` marking it; Node 20's worker threads, where strategies run
+ * too, import no TypeScript); their default export is `exports.default`, or `module.exports` of a plain CommonJS module,
+ * as `import()` would see it. `.mjs` plugins are imported.
  */
-function defaultExportOf(namespace: Record<string, unknown>): unknown {
-  const value = namespace.default;
-  if (value !== null && typeof value === 'object' && (value as { __esModule?: unknown }).__esModule === true) {
-    return (value as { default?: unknown }).default;
-  }
-  return value;
+async function defaultExportOf(file: string): Promise<unknown> {
+  if (extname(file) === '.mjs') return ((await import(file)) as { default?: unknown }).default;
+  const exported = require(file) as { __esModule?: boolean; default?: unknown };
+  return exported?.__esModule === true ? exported.default : exported;
 }
 
 async function importPlugin(file: string, source: string): Promise<unknown> {
   try {
-    return defaultExportOf(await import(file));
+    return await defaultExportOf(file);
   } catch (error) {
     // the first line: Node appends the require stack, which names only the plugin itself
     const message = String((error as Error)?.message ?? error).split('\n')[0];

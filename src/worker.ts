@@ -115,7 +115,8 @@ async function main(): Promise<void> {
   );
   const store = createStore(config);
   const strategies = await loadStrategies({ directory: config.STRATEGIES_DIR, logger });
-  const evaluation = createEvaluationPool(config.WORKER_THREADS);
+  // the threads load the same plugins: each checks it has the version the activity checked
+  const evaluation = createEvaluationPool(config.WORKER_THREADS, config.STRATEGIES_DIR);
   await untilAvailable('the store', logger, () => prepareStore(store, config));
   const worker = await createBacktestWorker({
     connection,

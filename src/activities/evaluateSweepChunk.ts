@@ -59,6 +59,7 @@ export function createEvaluateSweepChunk({ store, marketData, evaluation, logger
       .evaluateSweep({
         planKey: sweep_id,
         strategy: request.strategy,
+        strategyVersion: sweep.strategyVersion,
         fixedParams: request.params,
         grid: request.grid,
         periodsPerYear: sweep.periodsPerYear,

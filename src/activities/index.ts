@@ -14,7 +14,7 @@ import { createSweepContexts } from './sweepContext';
 export type { ActivityDependencies } from './dependencies';
 
 export function createActivities(dependencies: ActivityDependencies) {
-  const sweepContext = createSweepContexts(dependencies.store);
+  const sweepContext = createSweepContexts(dependencies.store, dependencies.strategies, dependencies.workerId);
   return {
     runSymbolBacktest: createRunSymbolBacktest(dependencies),
     ...createRecordTaskActivities(dependencies),

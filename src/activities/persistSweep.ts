@@ -44,6 +44,8 @@ export interface FinishSweepInput {
   combinations: number;
   evaluations: number;
   started_at: string;
+  /** Recorded in the manifest as metadata.strategy_version. */
+  strategy_version?: string;
   results: SweepResultFiles;
   materialized_tasks: string[];
   /** Rows evaluated twice because a worker stopped mid-chunk (counted by the chunk activities). */
@@ -56,6 +58,7 @@ export interface SweepFailureInput {
   combinations: number;
   evaluations: number;
   started_at: string;
+  strategy_version?: string;
   message: string;
   cancelled: boolean;
 }
@@ -251,6 +254,7 @@ export function createPersistSweep({ config, store, sweeps, logger, workerId }: 
         environment: config.NODE_ENV,
         worker_id: workerId,
         code_version: codeVersion,
+        strategy_version: input.strategy_version,
         schema_version: RESULT_SCHEMA_VERSION,
         compression: config.PARQUET_COMPRESSION,
         symbols: request.symbols.map((symbol) => ({

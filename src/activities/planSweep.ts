@@ -6,24 +6,25 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { SweepPlanSummary } from '../contracts/sweep';
 import type { SweepRequest } from '../contracts/sweepRequest';
 import { MarketDataError } from '../data/marketDataError';
-import { getStrategy } from '../engine/strategies';
 import { gridLayout, largestWarmupBars, walkForwardFolds } from '../engine/sweep';
 import { BlobNotFoundError } from '../storage/providers';
 import { readPlan, writePlan, type SweepPlanFile } from '../storage/sweepStaging';
 import type { ActivityDependencies } from './dependencies';
+import { checkedStrategy } from './strategyCheck';
 
 const summaryOf = (plan: SweepPlanFile): SweepPlanSummary => ({
   symbols: plan.symbols.map(({ symbol, candles }) => ({ symbol, candles })),
   folds: plan.request.walk_forward?.folds ?? 0,
 });
 
-export function createPlanSweep({ store, marketData, logger }: ActivityDependencies) {
+export function createPlanSweep({ store, marketData, logger, strategies, workerId }: ActivityDependencies) {
   return async function planSweep(input: {
     sweep_id: string;
     request: SweepRequest;
     combinations: number;
     evaluations: number;
     started_at: string;
+    strategy_version?: string;
   }): Promise<SweepPlanSummary> {
     const { sweep_id, request } = input;
     try {
@@ -31,7 +32,7 @@ export function createPlanSweep({ store, marketData, logger }: ActivityDependenc
     } catch (error) {
       if (!(error instanceof BlobNotFoundError)) throw error;
     }
-    const strategy = getStrategy(request.strategy as never);
+    const { strategy } = checkedStrategy(strategies, request.strategy, input.strategy_version, workerId);
     const warmupBars = largestWarmupBars(strategy, request.params, gridLayout(request.grid));
     const symbols: SweepPlanFile['symbols'] = [];
     for (const symbol of request.symbols) {

@@ -1,46 +1,19 @@
 /** One symbol: load its candles, run the engine, stage the bulk output; only a small summary returns. */
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { paramsSchemaFor } from '../contracts/backtestRequest';
-import type { SymbolBacktestSpec, SymbolHeartbeat, SymbolRunResult, SymbolTaskInput } from '../contracts/task';
+import type { SymbolHeartbeat, SymbolRunResult, SymbolTaskInput } from '../contracts/task';
 import { MarketDataError } from '../data/marketDataError';
-import type { StrategyRegistry } from '../engine/strategies';
-import type { Strategy } from '../engine/strategy';
 import { periodsPerYear } from '../engine/timeframes';
 import { writeSymbolStaging } from '../storage/staging';
 import { CandlesForThreads } from './candlesForThreads';
 import type { ActivityDependencies } from './dependencies';
+import { checkedStrategy } from './strategyCheck';
 
 /** Reports progress and stops promptly when the workflow was cancelled (cancellation arrives via heartbeats). */
 function reportProgress(symbol: string, progress: number): void {
   const context = Context.current();
   context.heartbeat({ symbol, progress } satisfies SymbolHeartbeat);
   if (context.cancellationSignal.aborted) throw new CancelledFailure(`backtest of ${symbol} cancelled`);
-}
-
-/**
- * The strategy the task names, as this worker loaded it; the task fails (non-retryably: another attempt on this
- * worker would meet the same code) when the worker lacks it or has another version than the one the API validated.
- */
-function strategyFor(spec: SymbolBacktestSpec, strategies: StrategyRegistry, workerId: string): Strategy {
-  const entry = strategies.get(spec.strategy);
-  if (!entry) {
-    const [failed] = strategies.unavailable(spec.strategy);
-    const reason = failed ? `its plugin failed to load here: ${failed.error}` : `it is not in this worker's STRATEGIES_DIR`;
-    throw ApplicationFailure.nonRetryable(
-      `strategy ${spec.strategy} is not available on worker ${workerId}: ${reason}; load the same plugins in the API and every worker`,
-      'StrategyUnavailable',
-    );
-  }
-  if (spec.strategy_version !== undefined && entry.version !== spec.strategy_version) {
-    throw ApplicationFailure.nonRetryable(
-      `strategy version mismatch for ${spec.strategy}: the API validated this task against version ${spec.strategy_version}, ` +
-        `worker ${workerId} has version ${entry.version}${entry.file ? ` (${entry.file})` : ''}; ` +
-        'deploy the same strategy files to the API and every worker, restart them, and submit the task again',
-      'StrategyVersionMismatch',
-      { api_version: spec.strategy_version, worker_version: entry.version },
-    );
-  }
-  return entry.strategy;
 }
 
 export function createRunSymbolBacktest({ store, marketData, evaluation, logger, workerId, strategies }: ActivityDependencies) {
@@ -50,8 +23,8 @@ export function createRunSymbolBacktest({ store, marketData, evaluation, logger,
     const startedAt = performance.now();
     reportProgress(symbol, 0);
 
-    const strategy = strategyFor(spec, strategies, workerId);
-    const params = paramsSchemaFor(strategy).safeParse(spec.params);
+    const strategy = checkedStrategy(strategies, spec.strategy, spec.strategy_version, workerId);
+    const params = paramsSchemaFor(strategy.strategy).safeParse(spec.params);
     if (!params.success) {
       throw ApplicationFailure.nonRetryable(`invalid parameters: ${params.error.message}`, 'InvalidParameters');
     }
@@ -73,6 +46,7 @@ export function createRunSymbolBacktest({ store, marketData, evaluation, logger,
     const output = await evaluation.runBacktest({
       candles,
       strategy: spec.strategy,
+      strategyVersion: strategy.version,
       params: params.data,
       periodsPerYear: periodsPerYear(spec.timeframe),
     });

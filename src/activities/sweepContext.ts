@@ -6,18 +6,21 @@
 import { z } from 'zod';
 import type { SweepRequest } from '../contracts/sweepRequest';
 import { executionParamsSchema } from '../engine/execution';
-import { getStrategy } from '../engine/strategies';
+import type { StrategyRegistry } from '../engine/strategies';
 import type { Strategy } from '../engine/strategy';
 import { comboIdRange, gridLayout, sampleComboIds, type GridLayout, type Objective } from '../engine/sweep';
 import { periodsPerYear } from '../engine/timeframes';
 import type { BlobStore } from '../storage/providers';
 import { readPlan, type SweepPlanFile } from '../storage/sweepStaging';
 import type { ParamColumn, ParamColumnType } from '../storage/sweepTables';
+import { checkedStrategy } from './strategyCheck';
 
 export interface SweepContext {
   plan: SweepPlanFile;
   request: SweepRequest;
+  /** As this worker loaded it, checked against the version the API validated the sweep against. */
   strategy: Strategy;
+  strategyVersion: string;
   layout: GridLayout;
   /** Every combo id the sweep evaluates, ascending; chunks are position ranges of it. */
   comboIds: Float64Array;
@@ -41,20 +44,21 @@ function columnType(schema: z.ZodType | undefined, values: readonly unknown[]): 
   return integer ? 'int64' : 'float64';
 }
 
-export function createSweepContexts(store: BlobStore) {
+export function createSweepContexts(store: BlobStore, strategies: StrategyRegistry, workerId: string) {
   const contexts = new Map<string, Promise<SweepContext>>();
   const MAX_CONTEXTS = 8;
 
   async function build(sweepId: string): Promise<SweepContext> {
     const plan = await readPlan(store, sweepId);
     const { request } = plan;
-    const strategy = getStrategy(request.strategy as never);
+    const { strategy, version } = checkedStrategy(strategies, request.strategy, plan.strategy_version, workerId);
     const layout = gridLayout(request.grid);
     const shapes = { ...executionParamsSchema.shape, ...strategy.paramsSchema.shape } as Record<string, z.ZodType>;
     return {
       plan,
       request,
       strategy,
+      strategyVersion: version,
       layout,
       comboIds: comboIdsOf(request, layout.size),
       paramColumns: layout.names.map((name, index) => ({ name, type: columnType(shapes[name], layout.values[index]) })),

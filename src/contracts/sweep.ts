@@ -21,6 +21,11 @@ export interface SweepWorkflowInput {
   max_parallel_chunks: number;
   /** For the materialized backtests: per-symbol activities in flight per task. */
   max_parallel_symbols: number;
+  /**
+   * The version of the strategy the API validated the request against (DESIGN.md section 14): a worker with another
+   * version refuses the sweep, and the materialized backtests carry it too. Absent in sweeps from before versions.
+   */
+  strategy_version?: string;
 }
 
 /** What the planning activity found: each symbol's candles, and its folds when walk-forward is asked for. */

@@ -34,6 +34,8 @@ export interface SweepPlanFile {
   combinations: number;
   evaluations: number;
   started_at: string;
+  /** The strategy version the API validated the sweep against; every worker's activities check theirs against it. */
+  strategy_version?: string;
   symbols: SymbolPlan[];
 }
 

@@ -6,12 +6,16 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { BacktestOutput, Candles } from '../engine/types';
-import type { EvaluationTask, SweepTask } from './evaluationThread';
+import { ApplicationFailure } from '@temporalio/common';
+import type { EvaluationTask, EvaluationThreadData, SweepTask } from './evaluationThread';
+import { STRATEGY_MISMATCH_ON_THREAD } from './strategyMismatch';
 
 export interface EvaluationPool {
   runBacktest(task: {
     candles: Candles;
     strategy: string;
+    /** The version the activity checked: a thread that loaded another one refuses (see the thread's strategyOf). */
+    strategyVersion: string;
     params: Record<string, unknown>;
     periodsPerYear: number;
   }): Promise<BacktestOutput>;
@@ -23,9 +27,21 @@ export interface EvaluationPool {
 /** The thread entry: compiled JavaScript beside this file, or TypeScript source run through tsx. */
 const THREAD_FILE = join(__dirname, `evaluationThread${__filename.endsWith('.ts') ? '.ts' : '.js'}`);
 
-export function createEvaluationPool(threads: number = availableParallelism()): EvaluationPool {
+/**
+ * A thread that loaded another version of a strategy than the activity checked (its file changed while the worker
+ * started) fails the work for good, as a worker with another version than the API's does.
+ */
+function failingForGoodOnStrategyMismatch(error: unknown): never {
+  const message = (error as Error)?.message ?? String(error);
+  if (message.startsWith(STRATEGY_MISMATCH_ON_THREAD)) throw ApplicationFailure.nonRetryable(message, 'StrategyVersionMismatch');
+  throw error;
+}
+
+/** `threads` threads, each with the built-in strategies and the plugins of `strategiesDir` (STRATEGIES_DIR). */
+export function createEvaluationPool(threads: number = availableParallelism(), strategiesDir?: string): EvaluationPool {
   const pool = new Piscina<EvaluationTask, BacktestOutput | number>({
     filename: THREAD_FILE,
+    workerData: { strategiesDir } satisfies EvaluationThreadData,
     minThreads: threads,
     maxThreads: threads,
     // one task per thread at a time: an evaluation keeps its core busy until done
@@ -34,8 +50,8 @@ export function createEvaluationPool(threads: number = availableParallelism()): 
     ...(THREAD_FILE.endsWith('.ts') ? { execArgv: ['--import', 'tsx'] } : {}),
   });
   return {
-    runBacktest: (task) => pool.run({ kind: 'backtest', ...task }) as Promise<BacktestOutput>,
-    evaluateSweep: (task) => pool.run({ kind: 'sweep', ...task }) as Promise<number>,
+    runBacktest: (task) => (pool.run({ kind: 'backtest', ...task }) as Promise<BacktestOutput>).catch(failingForGoodOnStrategyMismatch),
+    evaluateSweep: (task) => (pool.run({ kind: 'sweep', ...task }) as Promise<number>).catch(failingForGoodOnStrategyMismatch),
     close: () => pool.destroy(),
   };
 }

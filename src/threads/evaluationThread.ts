@@ -4,15 +4,25 @@
  */
 import { Piscina } from 'piscina';
 import { runSegmentBacktest } from '../engine/backtest';
-import { getStrategy } from '../engine/strategies';
+import { createStrategyRegistry, type StrategyRegistry } from '../engine/strategies';
+import type { Strategy } from '../engine/strategy';
+import { loadStrategyRegistry } from '../strategyPlugins';
 import { evaluateSweep, planSweep, type Grid, type SweepPlan, type SweepRows } from '../engine/sweep';
 import type { BacktestOutput, Candles } from '../engine/types';
 import { NEXT_INDEX, STOP_REQUESTED } from './sharedMemory';
+import { STRATEGY_MISMATCH_ON_THREAD } from './strategyMismatch';
+
+/** What each thread is started with. */
+export interface EvaluationThreadData {
+  /** STRATEGIES_DIR: the plugins every thread loads beside the built-ins; none when absent. */
+  strategiesDir?: string;
+}
 
 export interface BacktestTask {
   kind: 'backtest';
   candles: Candles;
   strategy: string;
+  strategyVersion: string;
   params: Record<string, unknown>;
   periodsPerYear: number;
 }
@@ -22,6 +32,7 @@ export interface SweepTask {
   /** Identifies the plan (the sweep), reused by the next chunks of the same sweep on this thread. */
   planKey: string;
   strategy: string;
+  strategyVersion: string;
   fixedParams: Record<string, unknown>;
   grid: Grid;
   periodsPerYear: number;
@@ -37,14 +48,32 @@ export interface SweepTask {
 
 export type EvaluationTask = BacktestTask | SweepTask;
 
+// This thread's strategies, loaded once as the worker's main thread loaded them.
+const { strategiesDir } = (Piscina.workerData ?? {}) as EvaluationThreadData;
+const strategies: Promise<StrategyRegistry> = strategiesDir
+  ? loadStrategyRegistry({ directory: strategiesDir })
+  : Promise.resolve(createStrategyRegistry());
+
+/** The strategy `id` as this thread loaded it, which must be the version the activity checked. */
+async function strategyOf(id: string, version: string): Promise<Strategy> {
+  const registry = await strategies;
+  const entry = registry.get(id);
+  if (!entry || entry.version !== version) {
+    const [failed] = registry.unavailable(id);
+    const found = entry ? `version ${entry.version}` : failed ? `it unavailable: ${failed.error}` : 'no such strategy';
+    throw new Error(`${STRATEGY_MISMATCH_ON_THREAD}${id}: the activity checked version ${version}, this thread has ${found}`);
+  }
+  return entry.strategy;
+}
+
 const plans = new Map<string, SweepPlan>();
 const MAX_PLANS = 8;
 
-function planFor(task: SweepTask): SweepPlan {
+async function planFor(task: SweepTask): Promise<SweepPlan> {
   let plan = plans.get(task.planKey);
   if (!plan) {
     plan = planSweep({
-      strategy: getStrategy(task.strategy as never),
+      strategy: await strategyOf(task.strategy, task.strategyVersion),
       fixedParams: task.fixedParams,
       grid: task.grid,
       periodsPerYear: task.periodsPerYear,
@@ -55,10 +84,10 @@ function planFor(task: SweepTask): SweepPlan {
   return plan;
 }
 
-function runBacktestTask({ candles, strategy, params, periodsPerYear }: BacktestTask): BacktestOutput {
+async function runBacktestTask({ candles, strategy, strategyVersion, params, periodsPerYear }: BacktestTask): Promise<BacktestOutput> {
   const output = runSegmentBacktest(
     candles,
-    getStrategy(strategy as never),
+    await strategyOf(strategy, strategyVersion),
     params,
     { warmupStart: 0, start: 0, end: candles.length },
     { periodsPerYear },
@@ -76,9 +105,9 @@ function runBacktestTask({ candles, strategy, params, periodsPerYear }: Backtest
 }
 
 /** Evaluates rows [resumeAt, ...), publishing progress and stopping when asked; returns the index it reached. */
-function runSweepTask(task: SweepTask): number {
+async function runSweepTask(task: SweepTask): Promise<number> {
   const { control } = task;
-  return evaluateSweep(planFor(task), task.candles, task.comboIds, task.rows, {
+  return evaluateSweep(await planFor(task), task.candles, task.comboIds, task.rows, {
     segment: task.segment,
     resumeAt: task.resumeAt,
     onProgress: (next) => {
@@ -88,6 +117,6 @@ function runSweepTask(task: SweepTask): number {
   });
 }
 
-export default function evaluate(task: EvaluationTask): BacktestOutput | number {
+export default function evaluate(task: EvaluationTask): Promise<BacktestOutput | number> {
   return task.kind === 'backtest' ? runBacktestTask(task) : runSweepTask(task);
 }

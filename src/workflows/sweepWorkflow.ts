@@ -90,9 +90,9 @@ async function scheduleCleanup(sweepId: string, expiresAt: string): Promise<void
 }
 
 export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWorkflowResult> {
-  const { sweep_id, request, combinations, evaluations } = input;
+  const { sweep_id, request, combinations, evaluations, strategy_version } = input;
   const startedAt = new Date().toISOString();
-  const record = { sweep_id, request, combinations, evaluations };
+  const record = { sweep_id, request, combinations, evaluations, strategy_version };
   let status: SweepStatus = 'queued';
   let evaluatingSince: string | null = null;
   let best: RankedCombo | null = null;
@@ -176,7 +176,7 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
       };
       await startChild(backtestWorkflow, {
         workflowId: task_id,
-        args: [{ task_id, request: taskRequest, max_parallel_symbols: input.max_parallel_symbols }],
+        args: [{ task_id, request: taskRequest, max_parallel_symbols: input.max_parallel_symbols, strategy_version }],
         memo: {
           strategy: request.strategy,
           symbols: request.symbols,

@@ -84,7 +84,7 @@ export async function startHarness({
   // The tests' own client waits as long as a workflow needs; the API's fails fast, as in production.
   const client = await connectClient(temporalSettings);
   const apiTemporal = lazyApiClient(temporalSettings);
-  const evaluation = createEvaluationPool(2);
+  const evaluation = createEvaluationPool(2, workerStrategiesDir ?? config.STRATEGIES_DIR);
   const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
   const worker = await createBacktestWorker({
     connection: workerConnection,

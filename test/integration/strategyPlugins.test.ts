@@ -1,9 +1,14 @@
 /**
  * Strategy plugins on the real stack (DESIGN.md section 14): an API and a worker whose STRATEGIES_DIR holds a good
- * plugin, one with a syntax error and one whose export is invalid; and a worker that loaded an older source of a plugin
- * than the API, which must fail the task at once, naming both versions.
+ * plugin (backtests and sweeps of it), one with a syntax error and one whose export is invalid; a worker that loaded an
+ * older source of a plugin than the API, which must fail the task or sweep at once, naming both versions; and an
+ * evaluation thread with another version than its activity checked.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import request from 'supertest';
+import { generateSampleCandles } from '../../src/data/sampleData';
+import { executionParamsSchema } from '../../src/engine/execution';
+import { createEvaluationPool, type EvaluationPool } from '../../src/threads/evaluationPool';
 import { readManifestOf, startHarness, waitFor, type Harness } from './harness';
 import { sourceVersion } from '../../src/strategyPlugins';
 import type { StrategiesResponse } from '../../src/contracts/api';
@@ -101,6 +106,43 @@ describe('a STRATEGIES_DIR with a good plugin and two broken ones', () => {
     expect([...reasons].every((reason) => ['signal', 'stop_loss', 'end_of_data'].includes(reason))).toBe(true);
   });
 
+  it('sweeps the plugin over a grid of its parameters, the best combination run as a backtest, both with its version', async () => {
+    const submitted = await request(harness.app)
+      .post('/api/sweeps')
+      .send({
+        strategy: 'sma_crossover',
+        symbols: ['BTC_KRW'],
+        start_date: '2023-01-01',
+        end_date: '2023-06-30',
+        timeframe: '1h',
+        params: { stop_loss_pct: 4 },
+        grid: { fast_window: [6, 12], slow_window: { from: 24, to: 72, step: 24 } },
+        objective: { metric: 'total_pnl_pct' },
+        materialize_top: 1,
+      });
+    expect(submitted.status).toBe(202);
+    expect(submitted.body).toMatchObject({ combinations: 6, evaluations: 6 });
+    const sweepId: string = submitted.body.sweep_id;
+    const done = await waitFor(
+      () => request(harness.app).get(`/api/sweeps/${sweepId}`),
+      (response) => finished(response.body.status),
+      BACKTEST_DEADLINE_MS,
+    );
+    expect(done.body).toMatchObject({ status: 'completed', evaluated: 6 });
+    expect(Object.keys(done.body.best.params).sort()).toEqual(['fast_window', 'slow_window']);
+    const manifest = (await request(harness.app).get(`/api/sweeps/${sweepId}/files/manifest.json`)).body;
+    expect(manifest.metadata.strategy_version).toBe(sourceVersion(smaSource));
+    const [taskId] = manifest.sweep.materialized_tasks;
+    await waitFor(
+      () => request(harness.app).get(`/api/backtests/${taskId}`),
+      (response) => response.body.status === 'completed',
+      BACKTEST_DEADLINE_MS,
+    );
+    const task = await readManifestOf(harness, taskId);
+    expect(task).toMatchObject({ strategy: 'sma_crossover', params: done.body.best.params });
+    expect(task.metadata.strategy_version).toBe(sourceVersion(smaSource));
+  });
+
   it('refuses a request for a broken plugin with its error, and keeps serving everything else', async () => {
     const refused = await request(harness.app)
       .post('/api/backtests')
@@ -178,5 +220,53 @@ describe('a worker that loaded another version of a plugin than the API', () => 
       expect(failure?.applicationFailureInfo).toMatchObject({ type: 'StrategyVersionMismatch', nonRetryable: true });
       expect(failure?.message).toContain(expected);
     }
+  });
+
+  it('fails a sweep of that plugin the same way, before any chunk is evaluated', async () => {
+    const submitted = await request(harness.app)
+      .post('/api/sweeps')
+      .send({
+        strategy: 'every_nth_bar',
+        symbols: ['BTC_KRW'],
+        start_date: '2023-01-01',
+        end_date: '2023-12-31',
+        timeframe: '1d',
+        grid: { every: [5, 10] },
+        objective: { metric: 'total_pnl_pct' },
+      });
+    expect(submitted.status).toBe(202);
+    const done = await waitFor(
+      () => request(harness.app).get(`/api/sweeps/${submitted.body.sweep_id}`),
+      (response) => finished(response.body.status),
+      BACKTEST_DEADLINE_MS,
+    );
+    expect(done.body).toMatchObject({ status: 'failed', evaluated: 0 });
+    expect(done.body.error).toContain(
+      `strategy version mismatch for every_nth_bar: the API validated this task against version ${sourceVersion(apiSource)}`,
+    );
+  });
+});
+
+describe('an evaluation thread that loaded another version of a strategy than the activity checked', () => {
+  let pool: EvaluationPool;
+
+  afterAll(async () => {
+    await pool?.close();
+  });
+
+  it('fails the work for good, naming both versions', async () => {
+    const source = periodicPluginSource('every_fifth_bar', 5);
+    pool = createEvaluationPool(1, writePluginFolder({ 'everyFifthBar.ts': source }, process.env.TEST_SCRATCH));
+    const candles = generateSampleCandles({ symbol: 'BTC_KRW', timeframe: '1d', startDate: '2023-01-01', endDate: '2023-03-31', seed: 1 });
+    const params = { every: 5, hold_period_bars: 1, ...executionParamsSchema.parse({}) };
+    const task = { candles, strategy: 'every_fifth_bar', params, periodsPerYear: 365 };
+    // the version it has: the backtest runs on the thread
+    expect((await pool.runBacktest({ ...task, strategyVersion: sourceVersion(source) })).trades.count).toBeGreaterThan(10);
+    const refused = await pool.runBacktest({ ...task, strategyVersion: '0123456789ab' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ApplicationFailure);
+    expect(refused).toMatchObject({ type: 'StrategyVersionMismatch', nonRetryable: true });
+    expect((refused as Error).message).toContain(
+      `every_fifth_bar: the activity checked version 0123456789ab, this thread has version ${sourceVersion(source)}`,
+    );
   });
 });

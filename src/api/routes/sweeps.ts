@@ -5,7 +5,7 @@ import { sweepRoutes, type SweepItem, type SweepResponse } from '../../contracts
 import { sweepDirectory, type SweepWorkflowInput } from '../../contracts/sweep';
 import { combinationsOf, type SweepRequest } from '../../contracts/sweepRequest';
 import { MarketDataError } from '../../data/marketDataError';
-import { getStrategy } from '../../engine/strategies';
+import { getStrategy, strategyRegistry } from '../../engine/strategies';
 import { gridLayout, largestWarmupBars, walkForwardFolds } from '../../engine/sweep';
 import { deleteSweep } from '../../storage/cleanup';
 import type { ParameterSweepRow } from '../../storage/parameterSweeps';
@@ -171,6 +171,8 @@ export function sweepHandlers(deps: ApiDependencies, submissions: Counter<'strat
         chunk_size: chunkSize(combinations, config.SWEEP_PARALLEL_CHUNKS, config.SWEEP_CHUNK_COMBINATIONS),
         max_parallel_chunks: config.SWEEP_PARALLEL_CHUNKS,
         max_parallel_symbols: config.MAX_PARALLEL_SYMBOLS,
+        // the version validated against: a worker that loaded another one refuses the sweep
+        strategy_version: strategyRegistry().get(request.strategy)?.version,
       };
       const memo: SweepMemo = { request, combinations, evaluations };
       await deps.temporal.workflow.start(sweepWorkflow, {

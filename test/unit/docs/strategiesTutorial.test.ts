@@ -1,14 +1,16 @@
 /**
  * docs/strategies.md cannot rot: its code listings are files of the repository, shown verbatim; the plugin it writes
- * loads from strategies/, its backtest request is valid and runs on sample data, and its sweep request's grid is
- * valid for the plugin, combination by combination. (The listed test runs on its own in the unit suite.)
+ * loads from strategies/, its backtest request is valid and runs on sample data, and its sweep request is valid and
+ * its grid evaluated by the sweep engine. (The listed test runs on its own in the unit suite.)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { backtestRequestSchema, paramsSchemaFor, type BacktestRequest } from '../../../src/contracts/backtestRequest';
+import { backtestRequestSchema, type BacktestRequest } from '../../../src/contracts/backtestRequest';
+import { sweepRequestSchema } from '../../../src/contracts/sweepRequest';
 import { generateSampleCandles } from '../../../src/data/sampleData';
 import { runBacktest } from '../../../src/engine/backtest';
 import { getStrategy, strategyRegistry, useStrategyRegistry } from '../../../src/engine/strategies';
+import { allocateSweepRows, comboIdRange, comboParams, evaluateSweep, gridLayout, planSweep } from '../../../src/engine/sweep';
 import { periodsPerYear } from '../../../src/engine/timeframes';
 import { exitReasons } from '../../../src/engine/types';
 import { loadStrategies, sourceVersion } from '../../../src/strategyPlugins';
@@ -23,25 +25,6 @@ const LISTINGS = [
   { path: 'docs/listings/sma-crossover-backtest.json', language: 'json' },
   { path: 'docs/listings/sma-crossover-sweep.json', language: 'json' },
 ];
-
-/** A sweep grid entry: a list of values, or an inclusive range on a step (DESIGN.md section 12). */
-type GridValues = number[] | { from: number; to: number; step: number };
-
-function expandGrid(values: GridValues): number[] {
-  if (Array.isArray(values)) return values;
-  const count = Math.floor((values.to - values.from) / values.step + 1e-9) + 1;
-  return Array.from({ length: count }, (_, k) => values.from + k * values.step);
-}
-
-/** Every combination of the grid, parameters in name order, the last varying fastest (the canonical order). */
-function combinations(grid: Record<string, GridValues>): Record<string, number>[] {
-  return Object.keys(grid)
-    .sort()
-    .reduce<Record<string, number>[]>(
-      (combos, name) => combos.flatMap((combo) => expandGrid(grid[name]).map((value) => ({ ...combo, [name]: value }))),
-      [{}],
-    );
-}
 
 describe('docs/strategies.md', () => {
   const builtins = strategyRegistry();
@@ -77,15 +60,19 @@ describe('docs/strategies.md', () => {
     }
   });
 
-  it('sweeps a grid whose every combination is valid for the plugin', () => {
-    const { grid, params, ...rest } = JSON.parse(read('docs/listings/sma-crossover-sweep.json'));
-    const base = backtestRequestSchema.parse({ strategy: rest.strategy, symbols: rest.symbols, start_date: rest.start_date, end_date: rest.end_date, timeframe: rest.timeframe, params });
-    const schema = paramsSchemaFor(getStrategy(base.strategy));
-    // a parameter is in params or in grid, never both
-    expect(Object.keys(grid).filter((name) => name in params)).toEqual([]);
-    const combos = combinations(grid);
-    expect(combos).toHaveLength(12);
-    expect(combos[1]).toEqual({ fast_window: 6, slow_window: 96 });
-    for (const combo of combos) expect(schema.safeParse({ ...params, ...combo }).success).toBe(true);
+  it('sweeps a valid grid of the plugin, every row equal to a backtest of its combination', () => {
+    const request = sweepRequestSchema.parse(JSON.parse(read('docs/listings/sma-crossover-sweep.json')));
+    expect(request.grid).toEqual({ fast_window: [6, 12, 24], slow_window: [48, 96, 144, 192] });
+    const strategy = getStrategy(request.strategy);
+    const plan = planSweep({ strategy, fixedParams: request.params, grid: request.grid, periodsPerYear: periodsPerYear(request.timeframe) });
+    const layout = gridLayout(request.grid);
+    const candles = generateSampleCandles({ symbol: 'BTC_KRW', timeframe: request.timeframe, startDate: request.start_date, endDate: request.end_date, seed: 1 });
+    const rows = allocateSweepRows(layout.size);
+    expect(evaluateSweep(plan, candles, comboIdRange(0, layout.size), rows)).toBe(12);
+    for (const comboId of [0, 7, 11]) {
+      const params = { ...request.params, ...comboParams(layout, comboId) };
+      const { summary } = runBacktest(candles, request.strategy, params, { periodsPerYear: periodsPerYear(request.timeframe) });
+      expect([rows.metrics.total_signals[comboId], rows.metrics.total_pnl_pct[comboId]]).toEqual([summary.total_signals, summary.total_pnl_pct]);
+    }
   });
 });
