@@ -68,33 +68,49 @@ describe('a grid sweep', () => {
     expect(combos.body.rows.map((row: any) => row.combo_id)).toEqual([0, 1, 2, 3, 4]);
   });
 
-  it('equals an ordinary backtest of the same combination in every metric', async () => {
-    const rows = (await request(harness.app).get(`/api/sweeps/${sweepId}/results?symbol=ETH_KRW&sort=combo_id&limit=100`)).body.rows;
-    for (const row of [rows[0], rows[13], rows[29]]) {
-      const submitted = await request(harness.app)
-        .post('/api/backtests')
-        .send({
-          strategy: 'volume_zone_breakout',
-          symbols: ['ETH_KRW'],
-          start_date: '2022-01-01',
-          end_date: '2024-12-31',
-          timeframe: '1d',
-          params: {
-            fee_rate: 0.001,
-            volume_window: row.volume_window,
-            breakout_buffer: row.breakout_buffer,
-            hold_period_bars: row.hold_period_bars,
-          },
-        });
-      await waitFor(
-        () => request(harness.app).get(`/api/backtests/${submitted.body.task_id}`),
-        (response) => response.body.status === 'completed',
+  it('equals, in 20 rows sampled over both symbols, an ordinary backtest of the same combination in every metric', async () => {
+    const sampled: any[] = [];
+    for (const symbol of ['BTC_KRW', 'ETH_KRW']) {
+      const rows = (await request(harness.app).get(`/api/sweeps/${sweepId}/results?symbol=${symbol}&sort=combo_id&limit=100`)).body.rows;
+      expect(rows).toHaveLength(30);
+      // every third combination: each value of every swept parameter appears
+      sampled.push(
+        ...rows.filter((_row: unknown, index: number) => index % 3 === symbol.length % 3).map((row: any) => ({ ...row, symbol })),
       );
-      const result = await request(harness.app).get(`/api/backtests/${submitted.body.task_id}/result?trades_limit=1`);
-      const { symbol: _symbol, ...summary } = result.body.summary[0];
-      for (const [metric, value] of Object.entries(summary)) expect([metric, row[metric]]).toEqual([metric, value]);
     }
-  }, 60_000);
+    expect(sampled).toHaveLength(20);
+    const tasks = await Promise.all(
+      sampled.map(async (row) => {
+        const submitted = await request(harness.app)
+          .post('/api/backtests')
+          .send({
+            strategy: 'volume_zone_breakout',
+            symbols: [row.symbol],
+            start_date: '2022-01-01',
+            end_date: '2024-12-31',
+            timeframe: '1d',
+            params: {
+              fee_rate: 0.001,
+              volume_window: row.volume_window,
+              breakout_buffer: row.breakout_buffer,
+              hold_period_bars: row.hold_period_bars,
+            },
+          });
+        expect(submitted.status).toBe(202);
+        return submitted.body.task_id as string;
+      }),
+    );
+    for (const [index, taskId] of tasks.entries()) {
+      await waitFor(
+        () => request(harness.app).get(`/api/backtests/${taskId}`),
+        (response) => response.body.status === 'completed',
+        60_000,
+      );
+      const result = await request(harness.app).get(`/api/backtests/${taskId}/result?trades_limit=1`);
+      const { symbol: _symbol, ...summary } = result.body.summary[0];
+      for (const [metric, value] of Object.entries(summary)) expect([metric, sampled[index][metric]]).toEqual([metric, value]);
+    }
+  }, 120_000);
 
   it('draws a heatmap of two swept parameters', async () => {
     const heatmap = await request(harness.app).get(`/api/sweeps/${sweepId}/heatmap?x=breakout_buffer&y=volume_window&reduce=max`);
@@ -138,6 +154,23 @@ describe('a walk-forward sweep', () => {
   }, 180_000);
 });
 
+describe('a random search', () => {
+  it('samples a grid far larger than the cap, numbering each row by its place in the whole grid', async () => {
+    const huge = {
+      volume_window: { from: 2, to: 2001, step: 1 },
+      breakout_buffer: { from: 0, to: 0.1, step: 0.0001 },
+      num_bins: { from: 1, to: 60, step: 1 },
+    };
+    const { submitted } = await runSweep(sweep({ symbols: ['BTC_KRW'], grid: huge, search: { method: 'random', samples: 12, seed: 7 } }));
+    expect(submitted).toMatchObject({ combinations: 12, evaluations: 12 });
+    const rows = (await request(harness.app).get(`/api/sweeps/${submitted.sweep_id}/results?sort=combo_id&order=asc&limit=20`)).body.rows;
+    expect(rows).toHaveLength(12);
+    // 2000 x 1001 x 60 = 120,120,000 combinations; ids are drawn from all of them
+    expect(Math.max(...rows.map((row: any) => row.combo_id))).toBeGreaterThan(5000);
+    expect(rows.every((row: any) => row.combo_id < 120_120_000)).toBe(true);
+  }, 120_000);
+});
+
 describe('a malformed sweep', () => {
   it.each([
     ['an empty grid', { grid: {} }, 'grid', /empty/],
@@ -163,6 +196,21 @@ describe('a malformed sweep', () => {
       /too short for the strategy's window/,
     ],
     ['more samples than combinations', { search: { method: 'random', samples: 31, seed: 1 } }, 'search.samples', /only 30 combinations/],
+    [
+      'more samples than the cap',
+      {
+        grid: { volume_window: { from: 2, to: 101, step: 1 }, num_bins: { from: 1, to: 60, step: 1 } },
+        search: { method: 'random', samples: 5001, seed: 1 },
+      },
+      'search.samples',
+      /5001 combinations asked for; at most 5000/,
+    ],
+    [
+      'a step far too small for its range',
+      { grid: { breakout_buffer: { from: 0, to: 1, step: 1e-9 } } },
+      'grid.breakout_buffer.step',
+      / values; at most 10000 per parameter/,
+    ],
   ])('is refused: %s', async (_name, overrides, field, says) => {
     const response = await request(harness.app).post('/api/sweeps').send(sweep(overrides));
     expect(response.status).toBe(422);

@@ -90,10 +90,22 @@ export function sweepHandlers(deps: ApiDependencies, submissions: Counter<'strat
   /** Caps of the configuration and the walk-forward folds against the data: 422 naming the field. */
   async function checkSize(request: SweepRequest): Promise<{ combinations: number; evaluations: number }> {
     const gridCombinations = combinationsOf(request.grid);
-    if (gridCombinations > config.MAX_SWEEP_COMBINATIONS) {
-      throw refuse([{ field: 'grid', message: `${gridCombinations} combinations asked for; at most ${config.MAX_SWEEP_COMBINATIONS}` }]);
+    // A random search evaluates its samples: its grid may be far larger than the cap, not beyond exact ids.
+    const random = request.search.method === 'random';
+    if (random && !Number.isSafeInteger(gridCombinations)) {
+      throw refuse([
+        { field: 'grid', message: `${gridCombinations} combinations: too many to number; at most ${Number.MAX_SAFE_INTEGER}` },
+      ]);
     }
     const combinations = request.search.method === 'random' ? request.search.samples : gridCombinations;
+    if (combinations > config.MAX_SWEEP_COMBINATIONS) {
+      throw refuse([
+        {
+          field: random ? 'search.samples' : 'grid',
+          message: `${combinations} combinations asked for; at most ${config.MAX_SWEEP_COMBINATIONS}`,
+        },
+      ]);
+    }
     const evaluations = combinations * request.symbols.length * Math.max(1, request.walk_forward?.folds ?? 0);
     if (evaluations > config.MAX_SWEEP_EVALUATIONS) {
       throw refuse([
