@@ -140,18 +140,67 @@ describe('a grid sweep', () => {
 });
 
 describe('a walk-forward sweep', () => {
-  it('chooses a combination per fold in sample, runs it out of sample and stitches the curve', async () => {
+  /**
+   * Worked by hand: 1,096 daily candles (2022-01-01 .. 2024-12-31), 3 folds, 70 % in sample. Window k is bars
+   * [floor(k * 1096 / 3), floor((k + 1) * 1096 / 3)) = [0, 365), [365, 730), [730, 1096); its first floor(0.7 * length)
+   * bars are in sample: 255, 255 and 256 bars, then 110 bars out of sample each.
+   */
+  const expectedFolds = [
+    { fold: 0, in_sample: ['2022-01-01', '2022-09-12'], out_of_sample: ['2022-09-13', '2022-12-31'], bars: [255, 110] },
+    { fold: 1, in_sample: ['2023-01-01', '2023-09-12'], out_of_sample: ['2023-09-13', '2023-12-31'], bars: [255, 110] },
+    { fold: 2, in_sample: ['2024-01-01', '2024-09-12'], out_of_sample: ['2024-09-13', '2024-12-31'], bars: [256, 110] },
+  ];
+  const day = (iso: string) => iso.slice(0, 10);
+  let sweepId: string;
+  let view: any;
+
+  beforeAll(async () => {
     const { submitted } = await runSweep(sweep({ symbols: ['BTC_KRW'], walk_forward: { folds: 3, in_sample_pct: 70 } }));
-    const view = await request(harness.app).get(`/api/sweeps/${submitted.sweep_id}/walk-forward?max_points=100`);
-    expect(view.status).toBe(200);
-    expect(view.body.folds.map((fold: any) => fold.fold)).toEqual([0, 1, 2]);
-    for (const fold of view.body.folds) {
-      expect(Date.parse(fold.in_sample_end)).toBeLessThan(Date.parse(fold.out_of_sample_start));
-      expect(typeof fold.out_of_sample_return_pct).toBe('number');
-    }
-    expect(view.body.curve.length).toBeGreaterThan(10);
-    expect(view.body.stitched).toHaveLength(1);
+    sweepId = submitted.sweep_id;
+    view = (await request(harness.app).get(`/api/sweeps/${sweepId}/walk-forward?max_points=100`)).body;
   }, 180_000);
+
+  it('cuts the folds where the hand-worked boundaries are', () => {
+    expect(
+      view.folds.map((fold: any) => ({
+        fold: fold.fold,
+        in_sample: [day(fold.in_sample_start), day(fold.in_sample_end)],
+        out_of_sample: [day(fold.out_of_sample_start), day(fold.out_of_sample_end)],
+      })),
+    ).toEqual(expectedFolds.map(({ bars: _bars, ...fold }) => fold));
+  });
+
+  it("chooses per fold the first of that fold's in-sample ranking", async () => {
+    // the combinations this data and grid lead to (combo ids: breakout_buffer, hold_period_bars, volume_window
+    // sorted by name, the last varying fastest)
+    expect(view.folds.map((fold: any) => [fold.combo_id, fold.breakout_buffer, fold.hold_period_bars, fold.volume_window])).toEqual([
+      [4, 0, 5, 20],
+      [28, 0.02, 5, 20],
+      [27, 0.02, 3, 40],
+    ]);
+    for (const fold of view.folds) {
+      const ranked = (await request(harness.app).get(`/api/sweeps/${sweepId}/results?symbol=BTC_KRW&fold=${fold.fold}&limit=30`)).body.rows;
+      expect(ranked).toHaveLength(30);
+      expect(ranked[0]).toMatchObject({ rank: 1, combo_id: fold.combo_id, total_pnl_pct: fold.in_sample_return_pct });
+      expect(Math.max(...ranked.map((row: any) => row.total_pnl_pct))).toBe(fold.in_sample_objective);
+    }
+  });
+
+  it('reports the efficiency as the mean of annualised out-of-sample over in-sample returns, and one stitched curve', () => {
+    const annualised = (returnPct: number, bars: number) => (Math.pow(1 + returnPct / 100, 365 / bars) - 1) * 100;
+    const ratios = view.folds.map(
+      (fold: any, index: number) =>
+        annualised(fold.out_of_sample_return_pct, expectedFolds[index].bars[1]) /
+        annualised(fold.in_sample_return_pct, expectedFolds[index].bars[0]),
+    );
+    expect(view.folds.every((fold: any) => fold.in_sample_return_pct > 0)).toBe(true);
+    expect(view.efficiency).toBeCloseTo(ratios.reduce((sum: number, ratio: number) => sum + ratio, 0) / 3, 10);
+    expect(view.curve.length).toBeGreaterThan(10);
+    expect(view.stitched).toHaveLength(1);
+    // the stitched curve compounds the out-of-sample parts, one after another
+    const compounded = view.folds.reduce((equity: number, fold: any) => equity * (1 + fold.out_of_sample_return_pct / 100), 1);
+    expect(view.stitched[0].total_pnl_pct).toBeCloseTo((compounded - 1) * 100, 8);
+  });
 });
 
 describe('a random search', () => {
