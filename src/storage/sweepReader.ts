@@ -1,13 +1,37 @@
 /**
- * Reading a finished sweep's tables for the API: a sorted, filtered page of rows of sweep_results (one
+ * Reading a finished sweep: its manifest, and for the API a sorted, filtered page of rows of sweep_results (one
  * symbol) or combo_summary (every combination), and a heatmap of a metric over two swept parameters.
  * Decoded tables are kept per file version, so paging and re-sorting in the web page decode nothing again.
  */
 import { DataType, type Table, type Vector } from 'apache-arrow';
 import { VersionedCache } from '../data/versionedCache';
 import { parquetToTable } from '../shared/parquet';
-import { sweepDirectory } from '../contracts/sweep';
-import type { BlobStore } from './providers';
+import { sweepDirectory, type SweepBest } from '../contracts/sweep';
+import { BlobNotFoundError, type BlobStore } from './providers';
+
+/** The parts of a sweep's manifest.json its readers use. */
+export interface SweepManifest {
+  status: 'completed' | 'failed';
+  metadata: { finished_at: string };
+  error: { message: string | null };
+  result_files: { name: string }[];
+  sweep?: {
+    best: SweepBest | null;
+    materialized_tasks: string[];
+    efficiency: number | null;
+    stitched: Record<string, unknown>[];
+  };
+}
+
+/** A sweep's manifest.json, or undefined while it has none (still running, or deleted). */
+export async function readSweepManifest(store: BlobStore, sweepId: string): Promise<SweepManifest | undefined> {
+  try {
+    return JSON.parse((await store.get(`${sweepDirectory(sweepId)}/manifest.json`)).toString('utf8'));
+  } catch (error) {
+    if (error instanceof BlobNotFoundError) return undefined;
+    throw error;
+  }
+}
 
 export type SweepTableName = 'sweep_results' | 'combo_summary' | 'walk_forward' | 'oos_curve';
 

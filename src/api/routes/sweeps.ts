@@ -17,7 +17,8 @@ import type { RouteHandlers } from '../bindRoutes';
 import type { ApiDependencies } from '../dependencies';
 import { HttpError, type ErrorDetail } from '../httpError';
 import { checkAvailability } from '../marketDataChecks';
-import { readSweepManifest, readSweepView, type SweepMemo, type SweepView } from '../sweepView';
+import { readSweepManifest } from '../../storage/sweepReader';
+import { readSweepView, type SweepMemo, type SweepView } from '../sweepView';
 import { describeWorkflow, isRunning } from '../workflowState';
 
 const refuse = (details: ErrorDetail[]) =>
