@@ -23,7 +23,6 @@ import {
 const SYMBOLS = ['BTC_KRW', 'ETH_KRW'];
 const RESULTS_PAGE_SIZE = 25;
 const DEADLINE_MS = 180_000;
-const DOCS_HEATMAP = join(__dirname, '..', '..', 'docs', 'images', 'sweep-heatmap.png');
 const UUID = /[0-9a-f-]{36}/;
 
 jest.setTimeout(DEADLINE_MS + 60_000);
@@ -132,7 +131,7 @@ describe('the sweep pages', () => {
     sweepId = page.url().split('/').at(-1)!;
     await page.getByTestId('sweep-progress').waitFor();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=sweep-evaluated]')?.getAttribute('data-evaluated')) > 0);
-    await page.screenshot({ path: join(SCREENSHOTS, 'sweep-progress.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'sweep-progress.png'), animations: 'disabled' }); // bars at their width, not mid-transition
     const rows = page.getByTestId('sweep-symbol-progress');
     expect(await rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-symbol')))).toEqual(SYMBOLS);
 
@@ -216,7 +215,7 @@ describe('the sweep pages', () => {
     expect(await axes()).toEqual({ x: 'top_percentile', y: 'volume_window', columns: 5, rows: 3 });
     expect(await hasDrawnCanvas(chart)).toBe(true);
 
-    // the README's picture: the objective, best over the other parameters, over the two most telling axes
+    // the README's picture (docs/images/sweep-heatmap.png): the objective, best over the other parameters, on two telling axes
     await page.getByTestId('heatmap-x').selectOption('breakout_buffer');
     await page.getByTestId('heatmap-y').selectOption('hold_period_bars');
     await page.getByTestId('heatmap-metric').selectOption('total_pnl_pct');
@@ -225,7 +224,7 @@ describe('the sweep pages', () => {
       () => document.querySelector('[data-testid=heatmap-chart]')?.getAttribute('data-metric') === 'total_pnl_pct',
     );
     await page.screenshot({ path: join(SCREENSHOTS, 'sweep-results.png'), fullPage: true });
-    await page.getByTestId('sweep-heatmap').screenshot({ path: DOCS_HEATMAP });
+    await page.getByTestId('sweep-heatmap').screenshot({ path: join(SCREENSHOTS, 'sweep-heatmap.png') }); // docs/images/ keeps a copy
   });
 
   it('runs a result row as an ordinary backtest and opens it in the task view', async () => {

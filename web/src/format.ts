@@ -32,10 +32,11 @@ export const formatPercent = (fraction: number) => `${Math.round(fraction * 100)
 /** `total_pnl_pct` -> `total pnl pct`: column headings straight from the API's field names. */
 export const humanize = (name: string) => name.replace(/_/g, ' ');
 
-/** A time left: `45 s`, `3 min 20 s`, `2 h 5 min`. */
+/** A time left: `< 1 s`, `45 s`, `3 min 20 s`, `2 h 5 min`. */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return MISSING;
   const whole = Math.max(0, Math.round(seconds));
+  if (whole < 1) return '< 1 s';
   if (whole < 60) return `${whole} s`;
   if (whole < 3600) return `${Math.floor(whole / 60)} min ${whole % 60} s`;
   return `${Math.floor(whole / 3600)} h ${Math.floor((whole % 3600) / 60)} min`;
