@@ -79,15 +79,15 @@ const sweepShape = z.strictObject({
   materialize_top: z.number().int().min(0).max(MAX_MATERIALIZED).default(0),
 });
 
-/** The number of values `{ from, to, step }` stands for. */
-const stepCount = ({ from, to, step }: { from: number; to: number; step: number }) =>
-  Math.max(0, Math.floor((to - from) / step + 1e-9) + 1);
+type StepRange = { from: number; to: number; step: number };
+
+/** How many values `{ from, to, step }` stands for, without listing them (a web form counts as the user types). */
+export const stepCount = ({ from, to, step }: StepRange) => Math.max(0, Math.floor((to - from) / step + 1e-9) + 1);
 
 /** The values `{ from, to, step }` stands for: from, from + step, ... up to `to`, which is included when it lies on the step grid. */
-export function stepValues({ from, to, step }: { from: number; to: number; step: number }): number[] {
-  const count = stepCount({ from, to, step });
+export function stepValues(range: StepRange): number[] {
   // k * step from `from`, rounded to 12 significant digits so 0.1 + 2 * 0.05 is 0.2, not 0.20000000000000004
-  return Array.from({ length: count }, (_, k) => Number((from + k * step).toPrecision(12)));
+  return Array.from({ length: stepCount(range) }, (_, k) => Number((range.from + k * range.step).toPrecision(12)));
 }
 
 /** A swept parameter's schema: the strategy's own, else the execution parameters'. */
