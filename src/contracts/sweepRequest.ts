@@ -21,6 +21,9 @@ export type SweepMetric = (typeof sweepMetrics)[number];
 /** Lower is better for these; higher for every other metric. */
 const MINIMISED_METRICS: ReadonlySet<string> = new Set(['max_drawdown']);
 
+/** Which way a metric improves, when nobody said otherwise. */
+export const metricDirection = (metric: string): 'max' | 'min' => (MINIMISED_METRICS.has(metric) ? 'min' : 'max');
+
 export const MAX_FOLDS = 50;
 export const MAX_MATERIALIZED = 20;
 /** Values one swept parameter may take: more is a typo in `step`, and would only exhaust memory. */
@@ -212,7 +215,7 @@ export const sweepRequestSchema = sweepShape.superRefine(checkSweep, { when: () 
   });
   if (!complete.success) return z.NEVER;
   const params = Object.fromEntries(Object.entries(complete.data).filter(([name]) => !(name in grid)));
-  const direction = request.objective.direction ?? (MINIMISED_METRICS.has(request.objective.metric) ? 'min' : 'max');
+  const direction = request.objective.direction ?? metricDirection(request.objective.metric);
   return { ...request, grid, params, objective: { ...request.objective, direction } };
 });
 

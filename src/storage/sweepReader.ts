@@ -124,17 +124,23 @@ export function queryRows(table: Table, query: RowQuery): RowPage {
   return { columns, rows: page, total: rows.length };
 }
 
+const reducers = {
+  max: (a: number, b: number) => Math.max(a, b),
+  min: (a: number, b: number) => Math.min(a, b),
+  mean: (a: number, b: number) => a + b,
+};
+
 export interface HeatmapQuery {
   x: string;
   y: string;
   metric: string;
-  reduce: 'max' | 'mean';
+  reduce: 'max' | 'min' | 'mean';
   where?: Record<string, Cell>;
 }
 
 /**
  * A metric over two swept parameters. Each combination's value is the mean over its rows left by the filter
- * (over symbols and folds when they are not filtered); z[y][x] then reduces (max or mean) those values over the
+ * (over symbols and folds when they are not filtered); z[y][x] then reduces (max, min or mean) those values over the
  * combinations with that x and y (the other swept parameters); null where no combination has a value.
  */
 export function heatmapOf(table: Table, query: HeatmapQuery): { x_values: Cell[]; y_values: Cell[]; z: (number | null)[][] } {
@@ -161,10 +167,9 @@ export function heatmapOf(table: Table, query: HeatmapQuery): { x_values: Cell[]
   const yValues = distinct(yVector);
   const cells = yValues.map(() => xValues.map(() => [] as number[]));
   for (const { x, y, sum, count } of combos.values()) cells[yValues.indexOf(y)][xValues.indexOf(x)].push(sum / count);
+  const reduce = reducers[query.reduce];
   const z = cells.map((row) =>
-    row.map((values) =>
-      values.length === 0 ? null : query.reduce === 'max' ? Math.max(...values) : values.reduce((a, b) => a + b, 0) / values.length,
-    ),
+    row.map((values) => (values.length === 0 ? null : values.reduce(reduce) / (query.reduce === 'mean' ? values.length : 1))),
   );
   return { x_values: xValues, y_values: yValues, z };
 }

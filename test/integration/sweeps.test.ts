@@ -118,6 +118,18 @@ describe('a grid sweep', () => {
     expect(heatmap.body).toMatchObject({ x_values: [0, 0.005, 0.01, 0.015, 0.02], y_values: [20, 40], metric: 'total_pnl_pct' });
     expect(heatmap.body.z).toHaveLength(2);
     expect(heatmap.body.z.every((row: unknown[]) => row.length === 5)).toBe(true);
+    // by default each cell holds the best of the other parameters: the lowest drawdown, the highest return
+    const cell = async (metric: string, reduce?: string) =>
+      (
+        await request(harness.app).get(
+          `/api/sweeps/${sweepId}/heatmap?x=breakout_buffer&y=volume_window&metric=${metric}${reduce ? `&reduce=${reduce}` : ''}`,
+        )
+      ).body;
+    const [best, min, max] = await Promise.all([cell('max_drawdown'), cell('max_drawdown', 'min'), cell('max_drawdown', 'max')]);
+    expect([best.reduce, min.reduce, max.reduce]).toEqual(['min', 'min', 'max']);
+    expect(best.z).toEqual(min.z);
+    expect(best.z[0][0]).toBeLessThan(max.z[0][0]);
+    expect((await cell('total_pnl_pct')).z).toEqual(heatmap.body.z);
   });
 
   it('lists its files with their checksums and starts the best combinations as backtests', async () => {

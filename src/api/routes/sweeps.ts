@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Counter } from 'prom-client';
 import { sweepRoutes, type SweepItem, type SweepResponse } from '../../contracts/api';
 import { sweepDirectory, type SweepWorkflowInput } from '../../contracts/sweep';
-import { combinationsOf, type SweepRequest } from '../../contracts/sweepRequest';
+import { combinationsOf, metricDirection, type SweepRequest } from '../../contracts/sweepRequest';
 import { MarketDataError } from '../../data/marketDataError';
 import { getStrategy } from '../../engine/strategies';
 import { gridLayout, largestWarmupBars, walkForwardFolds } from '../../engine/sweep';
@@ -237,6 +237,9 @@ export function sweepHandlers(deps: ApiDependencies, submissions: Counter<'strat
       if (details.length > 0) throw refuse(details);
       const { table } = await finishedTable(id, 'sweep_results');
       const metric = query.metric ?? view.request.objective.metric;
+      const { objective } = view.request;
+      const best = metric === objective.metric ? (objective.direction ?? metricDirection(metric)) : metricDirection(metric);
+      const reduce = query.reduce === 'best' ? best : query.reduce;
       const where: Record<string, string | number> = query.symbol === 'all' ? {} : { symbol: query.symbol };
       if (query.fold !== undefined) where.fold = query.fold;
       return {
@@ -245,8 +248,8 @@ export function sweepHandlers(deps: ApiDependencies, submissions: Counter<'strat
           x: query.x,
           y: query.y,
           metric,
-          reduce: query.reduce,
-          ...heatmapOf(table, { x: query.x, y: query.y, metric, reduce: query.reduce, where }),
+          reduce,
+          ...heatmapOf(table, { x: query.x, y: query.y, metric, reduce, where }),
         },
       };
     },

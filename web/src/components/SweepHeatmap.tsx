@@ -9,7 +9,9 @@ import { SymbolSelect } from './SymbolSelect';
 /** ECharts is loaded with the first heatmap, not with the page. */
 const HeatmapChart = lazy(() => import('./HeatmapChart'));
 
-type Reduce = 'max' | 'mean';
+type Reduce = 'best' | 'max' | 'min' | 'mean';
+
+const REDUCED_AS = { max: 'maximum', min: 'minimum', mean: 'mean' } as const;
 
 interface Axes {
   x: string;
@@ -23,7 +25,7 @@ export function SweepHeatmap({ sweep }: { sweep: Sweep }) {
   const [metric, setMetric] = useState<SweepMetric>(sweep.objective.metric);
   const [symbol, setSymbol] = useState(ALL_SYMBOLS);
   const [fold, setFold] = useState<number>();
-  const [reduce, setReduce] = useState<Reduce>('max');
+  const [reduce, setReduce] = useState<Reduce>('best');
   const drawable = parameters.length >= 2;
   const heatmap = useAsync(
     () =>
@@ -88,7 +90,9 @@ export function SweepHeatmap({ sweep }: { sweep: Sweep }) {
           <label title="over the other swept parameters">
             Other parameters{' '}
             <select value={reduce} onChange={(event) => setReduce(event.target.value as Reduce)} data-testid="heatmap-reduce">
+              <option value="best">best</option>
               <option value="max">max</option>
+              <option value="min">min</option>
               <option value="mean">mean</option>
             </select>
           </label>
@@ -97,7 +101,7 @@ export function SweepHeatmap({ sweep }: { sweep: Sweep }) {
       {heatmap.error && <div className="form-error">{heatmap.error}</div>}
       {heatmap.value && (
         <div className="hint heatmap-caption">
-          Colour: <b>{heatmap.value.metric}</b>, the {heatmap.value.reduce === 'max' ? 'maximum' : 'mean'} over the other swept parameters
+          Colour: <b>{heatmap.value.metric}</b>, the {REDUCED_AS[heatmap.value.reduce]} over the other swept parameters
           {symbol === ALL_SYMBOLS ? ' of the mean over symbols' : ` on ${symbol}`}
           {fold === undefined ? '' : `, fold ${fold} in sample`}. A blank cell has no value.
         </div>
