@@ -1,6 +1,6 @@
 # One image for the API and the worker; docker-compose.yml chooses the command of each.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The exact versions of the lock (.ci/run says why `npm install` with the lock rather than `npm ci`).
@@ -9,7 +9,7 @@ COPY . .
 # The web page Express serves (web/dist), then only what runs: tsx runs the TypeScript sources.
 RUN npx vite build web && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 # psql, pg_dump and pg_restore for operators: Debian bookworm's PostgreSQL 15 client, the major version of
 # the compose `postgres` service. (npm run backup dumps the tables itself, as JSON lines, into the store.)
 RUN apt-get update \

@@ -27,8 +27,14 @@ runScript('cleanup', USAGE, { options: { 'dry-run': { type: 'boolean', default: 
       values['dry-run'],
     );
     const verb = values['dry-run'] ? 'would delete' : 'deleted';
-    console.log(`${report.expired.length} expired task(s); ${verb} ${values['dry-run'] ? report.expired.length : report.deleted.length}`);
-    for (const taskId of values['dry-run'] ? report.expired : report.deleted) console.log(`  ${taskId}`);
+    for (const [kind, expired, deleted] of [
+      ['task', report.expired, report.deleted],
+      ['parameter sweep', report.sweeps_expired, report.sweeps_deleted],
+    ] as const) {
+      const named = values['dry-run'] ? expired : deleted;
+      console.log(`${expired.length} expired ${kind}(s); ${verb} ${named.length}`);
+      for (const id of named) console.log(`  ${id}`);
+    }
   } finally {
     await pool.end();
   }

@@ -38,6 +38,9 @@ export function createBacktestWorker(options: BacktestWorkerOptions): Promise<Wo
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
     // SIGTERM or SIGINT: stop polling, let running activities finish (or heartbeat) within the grace period.
     shutdownGraceTime: `${options.shutdownGraceSeconds ?? 0} seconds`,
+    // The server learns a sweep chunk's resume point at least once a second (the SDK's default sends at most
+    // every 0.8 x heartbeat timeout): after a crash, a retry redoes at most about a second of work.
+    maxHeartbeatThrottleInterval: '1 second',
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
   });
 }

@@ -7,7 +7,8 @@ import { sweepDirectory, type SweepBest, type SweepChunkHeartbeat, type SweepPro
 import type { SweepRequest } from '../contracts/sweepRequest';
 import { isDatabaseOutage } from '../storage/database';
 import type { ParameterSweepRow, ParameterSweepsRepository } from '../storage/parameterSweeps';
-import { BlobNotFoundError, type BlobStore } from '../storage/providers';
+import type { BlobStore } from '../storage/providers';
+import { readSweepManifest } from '../storage/sweepReader';
 import { sweepProgressQuery, type sweepWorkflow } from '../workflows/sweepWorkflow';
 import {
   describeWorkflow,
@@ -25,20 +26,6 @@ export type SweepMemo = {
   combinations: number;
   evaluations: number;
 };
-
-/** The parts of a sweep's manifest.json the API reads. */
-export interface SweepManifest {
-  status: 'completed' | 'failed';
-  metadata: { finished_at: string };
-  error: { message: string | null };
-  result_files: { name: string }[];
-  sweep?: {
-    best: SweepBest | null;
-    materialized_tasks: string[];
-    efficiency: number | null;
-    stitched: Record<string, unknown>[];
-  };
-}
 
 export interface SweepView extends SweepMemo {
   sweep_id: string;
@@ -61,15 +48,6 @@ export interface SweepViewSources {
   temporal: Client;
   sweeps: ParameterSweepsRepository;
   store: BlobStore;
-}
-
-export async function readSweepManifest(store: BlobStore, sweepId: string): Promise<SweepManifest | undefined> {
-  try {
-    return JSON.parse((await store.get(`${sweepDirectory(sweepId)}/manifest.json`)).toString('utf8'));
-  } catch (error) {
-    if (error instanceof BlobNotFoundError) return undefined;
-    throw error;
-  }
 }
 
 /** The request as the row keeps it, for a sweep whose workflow Temporal no longer knows. */

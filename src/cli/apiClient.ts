@@ -2,17 +2,36 @@
  * The REST API as the command-line client sees it: the shared contract client, with every way a call can
  * go wrong turned into a CliError carrying the exit code scripts rely on.
  */
-import type { ResultResponse, TaskResponse } from '../contracts/api';
+import type { ResultResponse, SweepResponse, SweepResults, TaskResponse, WalkForwardResponse } from '../contracts/api';
 import { ApiError, ApiUnreachableError, createApiClient, type ApiClient } from '../contracts/apiClient';
 import { CliError, ExitCode } from './exitCodes';
 
-export type { HistoryItem, HistoryResponse, ResultResponse, StrategiesResponse, SymbolsResponse, TaskResponse } from '../contracts/api';
+export type {
+  HistoryItem,
+  HistoryResponse,
+  ResultResponse,
+  StrategiesResponse,
+  SweepItem,
+  SweepResponse,
+  SweepResults,
+  SymbolsResponse,
+  TaskResponse,
+} from '../contracts/api';
 export type { ApiClient };
 
 /** What `run` and `show` print: the status, plus the per-symbol summary once there is a result. */
 export interface TaskOutcome {
   status: TaskResponse;
   summary: ResultResponse['summary'] | null;
+}
+
+/** What `sweep` and `sweeps show` print: the status, plus the best rows and the walk-forward figures once completed. */
+export interface SweepOutcome {
+  status: SweepResponse;
+  /** The best rows: combo_summary, or the symbol's own rows for a one-symbol sweep without walk-forward. */
+  top: SweepResults | null;
+  /** With walk-forward: the folds, the efficiency and the stitched curve's metrics (the curve itself left out). */
+  walk_forward: Omit<WalkForwardResponse, 'curve'> | null;
 }
 
 /** One property of a strategy's parameter JSON Schema (the contract leaves the schema untyped). */

@@ -9,8 +9,8 @@ export function printJson(value: unknown): void {
   console.log(JSON.stringify(value, null, 2));
 }
 
-/** 0 unless the task ended failed or cancelled. */
-export function taskExitCode(status: TaskResponse): number {
+/** 0 unless the task or sweep ended failed or cancelled. */
+export function outcomeExitCode(status: { status: string }): number {
   return status.status === 'failed' || status.status === 'cancelled' ? ExitCode.taskUnsuccessful : ExitCode.success;
 }
 
@@ -29,24 +29,48 @@ export async function showTask(client: ApiClient, taskId: string, options: { jso
   const outcome = await readOutcome(client, await client.getBacktest({ params: { id: taskId } }));
   if (options.json) printJson(outcome);
   else console.log(formatTaskReport(outcome));
-  return taskExitCode(outcome.status);
+  return outcomeExitCode(outcome.status);
 }
 
-export async function cancelTask(client: ApiClient, taskId: string): Promise<number> {
-  const answer = await client.cancelBacktest({ params: { id: taskId } });
-  console.log(`task ${answer.task_id} ${answer.status}; follow it with: backtest show ${answer.task_id}`);
+/** What cancel, pin, unpin and delete need of one kind of run: tasks or sweeps. */
+export interface RunKind {
+  noun: 'task' | 'sweep';
+  /** The command that shows one: `backtest show`, `backtest sweeps show`. */
+  showCommand: string;
+  /** Each answers with the id as the API normalised it. */
+  cancel(client: ApiClient, id: string): Promise<{ id: string; status: string }>;
+  setPinned(client: ApiClient, id: string, pinned: boolean): Promise<{ id: string }>;
+  remove(client: ApiClient, id: string): Promise<void>;
+}
+
+export const taskKind: RunKind = {
+  noun: 'task',
+  showCommand: 'backtest show',
+  cancel: async (client, id) => {
+    const answer = await client.cancelBacktest({ params: { id } });
+    return { id: answer.task_id, status: answer.status };
+  },
+  setPinned: async (client, id, pinned) => ({ id: (await client.updateBacktest({ params: { id }, body: { pinned } })).task_id }),
+  remove: async (client, id) => {
+    await client.deleteBacktest({ params: { id } });
+  },
+};
+
+export async function cancelRun(client: ApiClient, kind: RunKind, id: string): Promise<number> {
+  const answer = await kind.cancel(client, id);
+  console.log(`${kind.noun} ${answer.id} ${answer.status}; follow it with: ${kind.showCommand} ${answer.id}`);
   return ExitCode.success;
 }
 
-export async function setPinned(client: ApiClient, taskId: string, pinned: boolean): Promise<number> {
-  const task = await client.updateBacktest({ params: { id: taskId }, body: { pinned } });
-  console.log(`task ${task.task_id} ${pinned ? 'pinned: cleanup keeps it' : 'unpinned: it expires with its TTL'}`);
+export async function setRunPinned(client: ApiClient, kind: RunKind, id: string, pinned: boolean): Promise<number> {
+  const answer = await kind.setPinned(client, id, pinned);
+  console.log(`${kind.noun} ${answer.id} ${pinned ? 'pinned: cleanup keeps it' : 'unpinned: it expires with its TTL'}`);
   return ExitCode.success;
 }
 
-export async function deleteTask(client: ApiClient, taskId: string): Promise<number> {
-  await client.deleteBacktest({ params: { id: taskId } });
-  console.log(`task ${taskId} deleted: its result files and row are gone`);
+export async function deleteRun(client: ApiClient, kind: RunKind, id: string): Promise<number> {
+  await kind.remove(client, id);
+  console.log(`${kind.noun} ${id} deleted: its result files and row are gone`);
   return ExitCode.success;
 }
 
@@ -58,32 +82,54 @@ export interface ListOptions {
   json?: boolean;
 }
 
-const taskColumns: Column<HistoryItem>[] = [
-  { header: 'task', value: (task) => task.task_id },
-  { header: 'status', value: (task) => task.status },
-  { header: 'strategy', value: (task) => task.strategy },
-  { header: 'symbols', value: (task) => abbreviateList(task.symbols, 3) },
-  { header: 'tf', value: (task) => textOrMissing(task.timeframe) },
-  { header: 'range', value: (task) => `${task.start_date} .. ${task.end_date}` },
-  { header: 'created', value: (task) => task.created_at },
-  { header: 'pinned', value: (task) => (task.pinned ? 'yes' : MISSING) },
+/** What the history of tasks and the list of sweeps have in common. */
+interface ListedRun {
+  status: string;
+  strategy: string;
+  symbols: string[];
+  timeframe: string | null;
+  start_date: string;
+  end_date: string;
+  created_at: string;
+  pinned: boolean;
+}
+
+/** The columns of a listed task or sweep after its id: what ran, and when. */
+export const listedRunColumns: Column<ListedRun>[] = [
+  { header: 'status', value: (run) => run.status },
+  { header: 'strategy', value: (run) => run.strategy },
+  { header: 'symbols', value: (run) => abbreviateList(run.symbols, 3) },
+  { header: 'tf', value: (run) => textOrMissing(run.timeframe) },
+  { header: 'range', value: (run) => `${run.start_date} .. ${run.end_date}` },
+  { header: 'created', value: (run) => run.created_at },
+  { header: 'pinned', value: (run) => (run.pinned ? 'yes' : MISSING) },
 ];
+
+const taskColumns: Column<HistoryItem>[] = [{ header: 'task', value: (task) => task.task_id }, ...listedRunColumns];
 
 function abbreviateList(items: string[], shown: number): string {
   return items.length <= shown ? items.join(',') : `${items.slice(0, shown).join(',')} +${items.length - shown}`;
 }
 
-export async function listTasks(client: ApiClient, options: ListOptions): Promise<number> {
-  const { json, ...filters } = options;
-  const body = await client.listBacktests({ query: filters });
-  if (json) {
+/** A page of a list: as JSON, or as a table with how many of all are shown. */
+export function printList<Item>(
+  body: { items: Item[]; total: number },
+  columns: Column<Item>[],
+  options: { json?: boolean; what: string },
+) {
+  if (options.json) {
     printJson(body);
   } else if (body.items.length === 0) {
-    console.log('no tasks match');
+    console.log(`no ${options.what} match`);
   } else {
-    console.log(formatTable(taskColumns, body.items));
+    console.log(formatTable(columns, body.items));
     console.log(`\n${body.items.length} of ${body.total}`);
   }
+}
+
+export async function listTasks(client: ApiClient, options: ListOptions): Promise<number> {
+  const { json, ...filters } = options;
+  printList(await client.listBacktests({ query: filters }), taskColumns, { json, what: 'tasks' });
   return ExitCode.success;
 }
 

@@ -27,8 +27,8 @@ export function formatTable<Row>(columns: Column<Row>[], rows: Row[]): string {
     .join('\n');
 }
 
-/** A number with fixed decimals; null, undefined and non-finite values as "—". */
-export function formatNumber(value: number | null | undefined, decimals = 2): string {
+/** A number with fixed decimals; anything else (null, undefined, non-finite, text) as "—". */
+export function formatNumber(value: unknown, decimals = 2): string {
   return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(decimals) : MISSING;
 }
 
@@ -36,31 +36,43 @@ export function textOrMissing(value: string | null | undefined): string {
   return value ? value : MISSING;
 }
 
-const numberColumn = (header: string, value: (row: SummaryRow) => number | null, decimals = 2): Column<SummaryRow> => ({
-  header,
-  value: (row) => formatNumber(value(row), decimals),
-  alignRight: true,
-});
+export type SummaryMetric = Exclude<keyof SummaryRow, 'symbol'>;
 
-/** The per-symbol summary of a result (all figures in percent except the ratios and counts). */
-const summaryColumns: Column<SummaryRow>[] = [
-  { header: 'symbol', value: (row) => row.symbol },
-  numberColumn('signals', (row) => row.total_signals, 0),
-  numberColumn('win %', (row) => row.win_rate, 1),
-  numberColumn('avg ret %', (row) => row.avg_return),
-  numberColumn('total PnL %', (row) => row.total_pnl_pct),
-  numberColumn('max DD %', (row) => row.max_drawdown),
-  numberColumn('sharpe', (row) => row.sharpe),
-  numberColumn('sortino', (row) => row.sortino),
-  numberColumn('PF', (row) => row.profit_factor),
-  numberColumn('B&H %', (row) => row.buy_and_hold_return_pct),
+/** The metrics a summary table shows, with header and decimals (all figures in percent except the ratios and counts). */
+const summaryMetricColumns: [header: string, metric: SummaryMetric, decimals: number][] = [
+  ['signals', 'total_signals', 0],
+  ['win %', 'win_rate', 1],
+  ['avg ret %', 'avg_return', 2],
+  ['total PnL %', 'total_pnl_pct', 2],
+  ['max DD %', 'max_drawdown', 2],
+  ['sharpe', 'sharpe', 2],
+  ['sortino', 'sortino', 2],
+  ['PF', 'profit_factor', 2],
+  ['B&H %', 'buy_and_hold_return_pct', 2],
 ];
+
+/** A numeric column read from the row's field of that name. */
+export function numberColumn<Row extends Record<string, unknown>>(header: string, field: string, decimals = 2): Column<Row> {
+  return { header, value: (row) => formatNumber(row[field], decimals), alignRight: true };
+}
+
+/**
+ * The summary metrics of any row that has them under their own names (a symbol's summary, a sweep's result
+ * row); with `alsoShow`, that metric too when the table would not show it otherwise.
+ */
+export function metricColumns<Row extends Record<string, unknown>>(alsoShow?: string): Column<Row>[] {
+  const columns = summaryMetricColumns.map(([header, metric, decimals]) => numberColumn<Row>(header, metric, decimals));
+  const shown = summaryMetricColumns.some(([, metric]) => metric === alsoShow);
+  return alsoShow && !shown ? [numberColumn<Row>(alsoShow, alsoShow), ...columns] : columns;
+}
+
+const summaryColumns: Column<SummaryRow>[] = [{ header: 'symbol', value: (row) => row.symbol }, ...metricColumns<SummaryRow>()];
 
 export function formatSummaryTable(summary: SummaryRow[]): string {
   return formatTable(summaryColumns, summary);
 }
 
-const percent = (fraction: number) => `${Math.floor(fraction * 100)}%`;
+export const percent = (fraction: number) => `${Math.floor(fraction * 100)}%`;
 
 const symbolStateColumns: Column<TaskResponse['symbols'][number]>[] = [
   { header: 'symbol', value: (entry) => entry.symbol },
@@ -70,7 +82,7 @@ const symbolStateColumns: Column<TaskResponse['symbols'][number]>[] = [
 ];
 
 /** Label-value lines with the values aligned. */
-function formatFields(fields: [string, string][]): string {
+export function formatFields(fields: [string, string][]): string {
   const width = Math.max(...fields.map(([label]) => label.length));
   return fields.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
 }

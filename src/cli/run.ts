@@ -1,14 +1,12 @@
 /** `backtest run`: submit a backtest, follow it with a progress display, print the outcome. */
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { InvalidArgumentError } from 'commander';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Timeframe } from '../contracts/backtestRequest';
 import type { ApiClient, TaskResponse } from './apiClient';
-import { FINAL_STATUSES, printJson, readOutcome, taskExitCode } from './commands';
-import { CliError, ExitCode } from './exitCodes';
+import { readOutcome } from './commands';
+import { followSubmission, type ProgressDisplay } from './follow';
 import { formatRunOutcome } from './format';
 
-const POLL_INTERVAL_MS = 300;
 /** More symbols than this share one bar: a bar per symbol would not fit a terminal. */
 const MAX_BARS = 20;
 
@@ -23,26 +21,33 @@ export interface RunOptions {
   json?: boolean;
 }
 
-/** `--param key=value`, repeatable: numbers and booleans become JSON numbers and booleans. */
+/** A parameter value as typed: numbers and booleans become JSON numbers and booleans, anything else stays text. */
+export function parseValue(text: string): number | boolean | string {
+  const raw = text.trim();
+  return raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+}
+
+/** `--param key=value`, repeatable. */
 export function parseParam(pair: string, previous: Record<string, unknown> = {}): Record<string, unknown> {
   const separator = pair.indexOf('=');
   if (separator <= 0) throw new InvalidArgumentError(`expected key=value, got ${JSON.stringify(pair)}`);
-  const raw = pair.slice(separator + 1).trim();
-  const value = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
-  return { ...previous, [pair.slice(0, separator).trim()]: value };
+  return { ...previous, [pair.slice(0, separator).trim()]: parseValue(pair.slice(separator + 1)) };
+}
+
+/** `--symbols BTC_KRW,ETH_KRW`: the symbols, blanks dropped. */
+export function symbolList(text: string): string[] {
+  return text
+    .split(',')
+    .map((symbol) => symbol.trim())
+    .filter(Boolean);
 }
 
 function followHint(taskId: string): string {
   return `follow it: backtest show ${taskId}\ncancel it: backtest cancel ${taskId}`;
 }
 
-interface ProgressDisplay {
-  update(status: TaskResponse): void;
-  stop(): void;
-}
-
 /** For a terminal: one bar per symbol (or one for the task when there are many), redrawn in place. */
-function progressBars(): ProgressDisplay {
+function progressBars(): ProgressDisplay<TaskResponse> {
   const multiBar = new MultiBar(
     { stream: process.stdout, format: '{label} [{bar}] {percentage}% {state}', hideCursor: true, clearOnComplete: false },
     Presets.shades_classic,
@@ -68,7 +73,7 @@ function progressBars(): ProgressDisplay {
 }
 
 /** For pipes and logs: a line whenever a symbol changes state or passes another tenth of its work. */
-function progressLines(): ProgressDisplay {
+function progressLines(): ProgressDisplay<TaskResponse> {
   const lastLine = new Map<string, string>();
   return {
     update(status) {
@@ -83,61 +88,29 @@ function progressLines(): ProgressDisplay {
   };
 }
 
-const noProgress: ProgressDisplay = { update: () => undefined, stop: () => undefined };
-
-async function waitForTask(client: ApiClient, taskId: string, display: ProgressDisplay): Promise<TaskResponse> {
-  for (;;) {
-    const status = await client.getBacktest({ params: { id: taskId } });
-    display.update(status);
-    if (FINAL_STATUSES.has(status.status)) return status;
-    await sleep(POLL_INTERVAL_MS);
-  }
-}
-
 export async function runBacktest(client: ApiClient, options: RunOptions): Promise<number> {
   const submission = await client.submitBacktest({
     body: {
       strategy: options.strategy,
       params: options.param ?? {},
-      symbols: options.symbols
-        .split(',')
-        .map((symbol) => symbol.trim())
-        .filter(Boolean),
+      symbols: symbolList(options.symbols),
       start_date: options.from,
       end_date: options.to,
       timeframe: options.timeframe,
     },
   });
   const taskId = submission.task_id;
-  if (!options.wait) {
-    if (options.json) printJson(submission);
-    else console.log(`task ${taskId} queued\n${followHint(taskId)}`);
-    return ExitCode.success;
-  }
-
-  if (!options.json) console.log(`task ${taskId} submitted`);
-  const display = options.json ? noProgress : process.stdout.isTTY ? progressBars() : progressLines();
-  // Ctrl-C only stops the waiting: the task is the server's and keeps running.
-  const stopWaiting = () => {
-    display.stop();
-    console.error(`\nstopped waiting; task ${taskId} keeps running\n${followHint(taskId)}`);
-    process.exit(ExitCode.interrupted);
-  };
-  process.once('SIGINT', stopWaiting);
-  let status: TaskResponse;
-  try {
-    status = await waitForTask(client, taskId, display);
-  } catch (error) {
-    if (error instanceof CliError)
-      throw new CliError(`${error.message}\ntask ${taskId} may still be running\n${followHint(taskId)}`, error.exitCode);
-    throw error;
-  } finally {
-    display.stop();
-    process.removeListener('SIGINT', stopWaiting);
-  }
-
-  const outcome = await readOutcome(client, status);
-  if (options.json) printJson(outcome);
-  else console.log(formatRunOutcome(outcome));
-  return taskExitCode(status);
+  return followSubmission(
+    submission,
+    {
+      name: `task ${taskId}`,
+      hint: followHint(taskId),
+      read: () => client.getBacktest({ params: { id: taskId } }),
+      progressBar: progressBars,
+      progressLines,
+      readOutcome: (status) => readOutcome(client, status),
+      formatOutcome: formatRunOutcome,
+    },
+    options,
+  );
 }

@@ -10,4 +10,6 @@ export interface CleanupReport {
   /** Parameter sweeps: expired and unpinned, and the subset deleted (directory and row). */
   sweeps_expired: string[];
   sweeps_deleted: string[];
+  /** Expired sweep directories that had no row. */
+  sweeps_without_row: string[];
 }

@@ -21,8 +21,13 @@ export type SweepMetric = (typeof sweepMetrics)[number];
 /** Lower is better for these; higher for every other metric. */
 const MINIMISED_METRICS: ReadonlySet<string> = new Set(['max_drawdown']);
 
+/** Which way a metric improves, when nobody said otherwise. */
+export const metricDirection = (metric: string): 'max' | 'min' => (MINIMISED_METRICS.has(metric) ? 'min' : 'max');
+
 export const MAX_FOLDS = 50;
 export const MAX_MATERIALIZED = 20;
+/** Values one swept parameter may take: more is a typo in `step`, and would only exhaust memory. */
+export const MAX_VALUES_PER_PARAMETER = 10_000;
 
 const stepRangeSchema = z.strictObject({
   from: z.number(),
@@ -31,7 +36,13 @@ const stepRangeSchema = z.strictObject({
 });
 
 const gridEntrySchema = z.union(
-  [z.array(z.union([z.number(), z.boolean(), z.string()])).min(1, 'give at least one value'), stepRangeSchema],
+  [
+    z
+      .array(z.union([z.number(), z.boolean(), z.string()]))
+      .min(1, 'give at least one value')
+      .max(MAX_VALUES_PER_PARAMETER, `at most ${MAX_VALUES_PER_PARAMETER} values per parameter`),
+    stepRangeSchema,
+  ],
   {
     error: 'a list of values, or { from, to, step }',
   },
@@ -71,11 +82,15 @@ const sweepShape = z.strictObject({
   materialize_top: z.number().int().min(0).max(MAX_MATERIALIZED).default(0),
 });
 
+type StepRange = { from: number; to: number; step: number };
+
+/** How many values `{ from, to, step }` stands for, without listing them (a web form counts as the user types). */
+export const stepCount = ({ from, to, step }: StepRange) => Math.max(0, Math.floor((to - from) / step + 1e-9) + 1);
+
 /** The values `{ from, to, step }` stands for: from, from + step, ... up to `to`, which is included when it lies on the step grid. */
-export function stepValues({ from, to, step }: { from: number; to: number; step: number }): number[] {
-  const count = Math.floor((to - from) / step + 1e-9) + 1;
+export function stepValues(range: StepRange): number[] {
   // k * step from `from`, rounded to 12 significant digits so 0.1 + 2 * 0.05 is 0.2, not 0.20000000000000004
-  return Array.from({ length: Math.max(0, count) }, (_, k) => Number((from + k * step).toPrecision(12)));
+  return Array.from({ length: stepCount(range) }, (_, k) => Number((range.from + k * range.step).toPrecision(12)));
 }
 
 /** A swept parameter's schema: the strategy's own, else the execution parameters'. */
@@ -127,6 +142,13 @@ function expandGrid(
       }
       if (entry.to < entry.from) {
         fail(`to (${entry.to}) is below from (${entry.from})`, ['to']);
+        continue;
+      }
+      if (stepCount(entry) > MAX_VALUES_PER_PARAMETER) {
+        fail(
+          `from ${entry.from} to ${entry.to} in steps of ${entry.step} is ${stepCount(entry)} values; at most ${MAX_VALUES_PER_PARAMETER} per parameter`,
+          ['step'],
+        );
         continue;
       }
       values = stepValues(entry);
@@ -193,7 +215,7 @@ export const sweepRequestSchema = sweepShape.superRefine(checkSweep, { when: () 
   });
   if (!complete.success) return z.NEVER;
   const params = Object.fromEntries(Object.entries(complete.data).filter(([name]) => !(name in grid)));
-  const direction = request.objective.direction ?? (MINIMISED_METRICS.has(request.objective.metric) ? 'min' : 'max');
+  const direction = request.objective.direction ?? metricDirection(request.objective.metric);
   return { ...request, grid, params, objective: { ...request.objective, direction } };
 });
 

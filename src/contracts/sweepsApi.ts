@@ -129,14 +129,17 @@ export const heatmapQuerySchema = z.strictObject({
     .default('all')
     .describe('all: the mean over symbols of each combination'),
   fold: z.coerce.number().int().min(0).optional(),
-  reduce: z.enum(['max', 'mean']).default('max').describe('over the other swept parameters'),
+  reduce: z
+    .enum(['best', 'max', 'min', 'mean'])
+    .default('best')
+    .describe("over the other swept parameters; best: max or min as the metric improves (the objective's direction for its metric)"),
 });
 
 export const heatmapSchema = z.object({
   x: z.string(),
   y: z.string(),
   metric: z.string(),
-  reduce: z.enum(['max', 'mean']),
+  reduce: z.enum(['max', 'min', 'mean']).describe('how the cells were reduced (best resolved to max or min)'),
   x_values: z.array(cellSchema),
   y_values: z.array(cellSchema),
   z: z.array(z.array(z.number().nullable())).describe('z[y][x]; null where no combination has a value'),

@@ -148,15 +148,30 @@ export class MarketData {
    * year file, all cached while the files are unchanged.
    */
   async list(): Promise<MarketDataEntry[]> {
-    const entries: MarketDataEntry[] = [];
-    for (const symbol of await listSymbols(this.options.store)) {
-      const timeframes: TimeframeCoverage[] = [];
-      for (const series of await listSeries(this.options.store, symbol)) {
-        if (series.years.length > 0) timeframes.push(await this.summarizeSeries(series));
-      }
-      if (timeframes.length > 0) entries.push({ symbol, timeframes });
-    }
-    return entries;
+    return this.describe(await listSymbols(this.options.store));
+  }
+
+  /**
+   * The entries of these symbols only, as `list` gives them (a symbol the store lacks has none): what a
+   * submission checks, without a round trip per symbol the request does not name.
+   */
+  async listOf(symbols: string[]): Promise<MarketDataEntry[]> {
+    const known = new Set(await listSymbols(this.options.store));
+    return this.describe([...new Set(symbols)].filter((symbol) => known.has(symbol)));
+  }
+
+  /** Symbols side by side (a remote store's round trips add up), in the order given. */
+  private async describe(symbols: string[]): Promise<MarketDataEntry[]> {
+    const entries = await Promise.all(
+      symbols.map(async (symbol): Promise<MarketDataEntry> => {
+        const timeframes: TimeframeCoverage[] = [];
+        for (const series of await listSeries(this.options.store, symbol)) {
+          if (series.years.length > 0) timeframes.push(await this.summarizeSeries(series));
+        }
+        return { symbol, timeframes };
+      }),
+    );
+    return entries.filter((entry) => entry.timeframes.length > 0);
   }
 
   /** A year file, decoded and validated, from the cache while its ETag is unchanged. */

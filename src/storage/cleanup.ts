@@ -1,7 +1,7 @@
 /**
- * Deleting expired results: a task's directory and its row, unless pinned. Idempotent. The sweep also
- * finds task directories that have no row (a task whose row was never written), expiring them by their
- * manifest, or, without one, by their newest file.
+ * Deleting expired results: a task's or a parameter sweep's directory and its row, unless pinned. Idempotent.
+ * The cleanup sweep also finds directories that have no row (a run whose row was never written), expiring them
+ * by their manifest, or, without one, by their newest file.
  */
 import type { CleanupReport } from '../contracts/cleanup';
 import { sweepDirectory } from '../contracts/sweep';
@@ -9,6 +9,7 @@ import { taskDirectory } from '../contracts/task';
 import type { BacktestResultsRepository } from './backtestResults';
 import type { ParameterSweepsRepository } from './parameterSweeps';
 import type { BlobStore } from './providers';
+import { readSweepManifest } from './sweepReader';
 import { readManifest } from './manifest';
 
 export interface CleanupTargets {
@@ -47,13 +48,37 @@ export async function deleteTaskIfExpired(targets: CleanupTargets, taskId: strin
   return true;
 }
 
-/** When a task directory without a row expires: by its manifest, else by its newest file (failed retention). */
-async function expiryWithoutRow(store: BlobStore, taskId: string, retention: RetentionDays): Promise<number> {
-  const manifest = await readManifest(store, taskId);
+/** The status and end time a task's or sweep's manifest.json records, or undefined without one. */
+type FinishedAs = { status: 'completed' | 'failed'; metadata: { finished_at: string } } | undefined;
+
+/**
+ * When a directory without a row expires: by its manifest, else by its newest file (failed retention), so a
+ * run still writing its staging is left alone.
+ */
+async function expiryWithoutRow(store: BlobStore, directory: string, manifest: FinishedAs, retention: RetentionDays): Promise<number> {
   if (manifest) return Date.parse(expiryOf(manifest.status, manifest.metadata.finished_at, retention));
   let newest = 0;
-  for await (const object of store.listRecursive(taskDirectory(taskId))) newest = Math.max(newest, object.lastModified.getTime());
+  for await (const object of store.listRecursive(directory)) newest = Math.max(newest, object.lastModified.getTime());
   return newest + retention.failed * DAY_MS;
+}
+
+/** Directories under `parent` named by a UUID that have no row and have expired. */
+async function expiredWithoutRow(
+  store: BlobStore,
+  parent: string,
+  existingIds: (ids: string[]) => Promise<Set<string>>,
+  manifestOf: (id: string) => Promise<FinishedAs>,
+  retention: RetentionDays,
+  now: Date,
+): Promise<string[]> {
+  const directories = (await store.list(parent)).filter((name) => UUID_PATTERN.test(name));
+  const withRow = await existingIds(directories);
+  const expired: string[] = [];
+  for (const id of directories) {
+    if (withRow.has(id)) continue;
+    if ((await expiryWithoutRow(store, `${parent}/${id}`, await manifestOf(id), retention)) <= now.getTime()) expired.push(id);
+  }
+  return expired;
 }
 
 /** Removes a parameter sweep's files, then its row. */
@@ -76,7 +101,14 @@ export async function sweepExpiredTasks(
   retention: RetentionDays,
   dryRun: boolean,
 ): Promise<CleanupReport> {
-  const report: CleanupReport = { expired: [], deleted: [], without_row: [], sweeps_expired: [], sweeps_deleted: [] };
+  const report: CleanupReport = {
+    expired: [],
+    deleted: [],
+    without_row: [],
+    sweeps_expired: [],
+    sweeps_deleted: [],
+    sweeps_without_row: [],
+  };
   for (const row of await targets.sweeps.listExpired(now)) {
     report.sweeps_expired.push(row.sweep_id);
     if (!dryRun && (await deleteSweepIfExpired(targets, row.sweep_id, now))) report.sweeps_deleted.push(row.sweep_id);
@@ -85,15 +117,35 @@ export async function sweepExpiredTasks(
     report.expired.push(row.task_id);
     if (!dryRun && (await deleteTaskIfExpired(targets, row.task_id, now))) report.deleted.push(row.task_id);
   }
-  const directories = (await targets.store.list('tasks')).filter((name) => UUID_PATTERN.test(name));
-  const withRow = await targets.repository.existingTaskIds(directories);
-  for (const taskId of directories) {
-    if (withRow.has(taskId) || (await expiryWithoutRow(targets.store, taskId, retention)) > now.getTime()) continue;
+  const { store } = targets;
+  for (const taskId of await expiredWithoutRow(
+    store,
+    'tasks',
+    (ids) => targets.repository.existingTaskIds(ids),
+    (id) => readManifest(store, id),
+    retention,
+    now,
+  )) {
     report.expired.push(taskId);
     report.without_row.push(taskId);
     if (!dryRun) {
-      await targets.store.remove(taskDirectory(taskId));
+      await store.remove(taskDirectory(taskId));
       report.deleted.push(taskId);
+    }
+  }
+  for (const sweepId of await expiredWithoutRow(
+    store,
+    'sweeps',
+    (ids) => targets.sweeps.existingIds(ids),
+    (id) => readSweepManifest(store, id),
+    retention,
+    now,
+  )) {
+    report.sweeps_expired.push(sweepId);
+    report.sweeps_without_row.push(sweepId);
+    if (!dryRun) {
+      await store.remove(sweepDirectory(sweepId));
+      report.sweeps_deleted.push(sweepId);
     }
   }
   return report;

@@ -1,13 +1,37 @@
 /**
- * Reading a finished sweep's tables for the API: a sorted, filtered page of rows of sweep_results (one
+ * Reading a finished sweep: its manifest, and for the API a sorted, filtered page of rows of sweep_results (one
  * symbol) or combo_summary (every combination), and a heatmap of a metric over two swept parameters.
  * Decoded tables are kept per file version, so paging and re-sorting in the web page decode nothing again.
  */
 import { DataType, type Table, type Vector } from 'apache-arrow';
 import { VersionedCache } from '../data/versionedCache';
 import { parquetToTable } from '../shared/parquet';
-import { sweepDirectory } from '../contracts/sweep';
-import type { BlobStore } from './providers';
+import { sweepDirectory, type SweepBest } from '../contracts/sweep';
+import { BlobNotFoundError, type BlobStore } from './providers';
+
+/** The parts of a sweep's manifest.json its readers use. */
+export interface SweepManifest {
+  status: 'completed' | 'failed';
+  metadata: { finished_at: string };
+  error: { message: string | null };
+  result_files: { name: string }[];
+  sweep?: {
+    best: SweepBest | null;
+    materialized_tasks: string[];
+    efficiency: number | null;
+    stitched: Record<string, unknown>[];
+  };
+}
+
+/** A sweep's manifest.json, or undefined while it has none (still running, or deleted). */
+export async function readSweepManifest(store: BlobStore, sweepId: string): Promise<SweepManifest | undefined> {
+  try {
+    return JSON.parse((await store.get(`${sweepDirectory(sweepId)}/manifest.json`)).toString('utf8'));
+  } catch (error) {
+    if (error instanceof BlobNotFoundError) return undefined;
+    throw error;
+  }
+}
 
 export type SweepTableName = 'sweep_results' | 'combo_summary' | 'walk_forward' | 'oos_curve';
 
@@ -100,17 +124,23 @@ export function queryRows(table: Table, query: RowQuery): RowPage {
   return { columns, rows: page, total: rows.length };
 }
 
+const reducers = {
+  max: (a: number, b: number) => Math.max(a, b),
+  min: (a: number, b: number) => Math.min(a, b),
+  mean: (a: number, b: number) => a + b,
+};
+
 export interface HeatmapQuery {
   x: string;
   y: string;
   metric: string;
-  reduce: 'max' | 'mean';
+  reduce: 'max' | 'min' | 'mean';
   where?: Record<string, Cell>;
 }
 
 /**
  * A metric over two swept parameters. Each combination's value is the mean over its rows left by the filter
- * (over symbols and folds when they are not filtered); z[y][x] then reduces (max or mean) those values over the
+ * (over symbols and folds when they are not filtered); z[y][x] then reduces (max, min or mean) those values over the
  * combinations with that x and y (the other swept parameters); null where no combination has a value.
  */
 export function heatmapOf(table: Table, query: HeatmapQuery): { x_values: Cell[]; y_values: Cell[]; z: (number | null)[][] } {
@@ -137,10 +167,9 @@ export function heatmapOf(table: Table, query: HeatmapQuery): { x_values: Cell[]
   const yValues = distinct(yVector);
   const cells = yValues.map(() => xValues.map(() => [] as number[]));
   for (const { x, y, sum, count } of combos.values()) cells[yValues.indexOf(y)][xValues.indexOf(x)].push(sum / count);
+  const reduce = reducers[query.reduce];
   const z = cells.map((row) =>
-    row.map((values) =>
-      values.length === 0 ? null : query.reduce === 'max' ? Math.max(...values) : values.reduce((a, b) => a + b, 0) / values.length,
-    ),
+    row.map((values) => (values.length === 0 ? null : values.reduce(reduce) / (query.reduce === 'mean' ? values.length : 1))),
   );
   return { x_values: xValues, y_values: yValues, z };
 }

@@ -49,8 +49,8 @@ const { planSweep, runOutOfSample, buildSweepResults, finishSweep, recordSweepFa
 const { evaluateSweepChunk } = proxyActivities<Activities>({
   ...UNTIL_IT_WORKS,
   startToCloseTimeout: '30 minutes',
-  // A chunk heartbeats after every part (well under a second) and while it waits for its thread. The SDK
-  // sends at most one heartbeat per 0.8 x this timeout: after a crash, a retry resumes at most that far back.
+  // A chunk heartbeats after every part (well under a second) and while it waits for its thread; the worker
+  // passes one on at least once a second. A crashed worker's chunks are retried 3 s after its last one.
   heartbeatTimeout: '3 seconds',
   // On cancellation, wait until running chunks have stopped, so their staging can be removed after.
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

@@ -4,53 +4,29 @@
  * its summary, charts and trade table, a reload back to the open task, pinning and deleting it.
  * Needs the built page (`npm run build:web`) and Debian's Chromium (`scripts/install-chromium.sh`).
  */
-import { once } from 'node:events';
-import { existsSync, mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { WEB_DIST } from '../../src/api/app';
+import type { Page } from 'playwright-core';
 import type { ResultResponse } from '../../src/contracts/api';
-import { startHarness, waitFor, type Harness } from '../integration/harness';
+import { waitFor, type Harness } from '../integration/harness';
 import { examplePluginSource, SYNTAX_ERROR_SOURCE, writePluginFolder } from '../fixtures/pluginFiles';
 import { exitReasonLabel } from '../../web/src/tradeChart';
+import {
+  bodyRows,
+  columnNumbers,
+  hasDrawnCanvas,
+  openPageOnStack,
+  rowKeys,
+  SCREENSHOTS,
+  waitForRowKeys,
+  type PageOnStack,
+} from './browser';
 
-const CHROMIUM_PATH = '/usr/bin/chromium';
-/** Without the networking flags Chromium keeps calling home, which this machine's closed network refuses. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SCREENSHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
 const SYMBOLS = ['BTC_KRW', 'ETH_KRW'];
 const TRADES_PAGE_SIZE = 50;
 const SUMMARY_METRICS = ['win_rate', 'max_drawdown', 'total_signals', 'total_pnl', 'sharpe', 'cagr', 'buy_and_hold_return_pct'];
 const BACKTEST_DEADLINE_MS = 180_000;
 
 jest.setTimeout(BACKTEST_DEADLINE_MS + 60_000);
-
-function requirePrerequisites(): void {
-  if (!existsSync(join(WEB_DIST, 'index.html'))) {
-    throw new Error(`${join(WEB_DIST, 'index.html')} is missing: run \`npm run build:web\` before the e2e tests`);
-  }
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: run scripts/install-chromium.sh`);
-}
-
-/** A table cell's number as the page formats it (`12,345.68`, `-1.5`); NaN for `—`. */
-const cellNumber = (text: string | null) => Number((text ?? '').replace(/,/g, '').replace('−', '-'));
-
-const bodyRows = (table: Locator) => table.locator('tbody tr[data-row-key]');
-
-async function columnNumbers(table: Locator, column: string): Promise<number[]> {
-  const texts = await bodyRows(table).locator(`td[data-column="${column}"]`).allTextContents();
-  return texts.map(cellNumber).filter((value) => !Number.isNaN(value));
-}
 
 type Trade = ResultResponse['trades']['rows'][number];
 const tradeKey = (trade: Trade) => `${trade.symbol}:${trade.signal_index}`;
@@ -64,18 +40,14 @@ function firstSortedPage(trades: Trade[], descending: boolean): string[] {
 }
 
 describe('the web page', () => {
+  let stack: PageOnStack;
   let harness: Harness;
-  let server: Server;
-  let browser: Browser;
   let page: Page;
   let baseUrl: string;
   let taskId: string;
   let pluginFolder: string;
-  const scriptErrors: string[] = [];
 
   beforeAll(async () => {
-    requirePrerequisites();
-    mkdirSync(SCREENSHOTS, { recursive: true });
     // The example plugins and a broken one: the form lists the first like built-ins and the last as unavailable.
     pluginFolder = writePluginFolder(
       {
@@ -86,23 +58,12 @@ describe('the web page', () => {
       },
       process.env.TEST_SCRATCH,
     );
-    harness = await startHarness({ env: { STRATEGIES_DIR: pluginFolder } });
-    server = harness.app.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    page.on('pageerror', (error) => scriptErrors.push(error.message));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    await page.goto(`${baseUrl}/`);
+    stack = await openPageOnStack({ width: 1440, height: 1000 }, { env: { STRATEGIES_DIR: pluginFolder } });
+    ({ harness, page, baseUrl } = stack);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    if (server) {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
-    await harness?.stop();
+    await stack?.stop();
   });
 
   it('builds the form from the strategies and the market data', async () => {
@@ -138,11 +99,11 @@ describe('the web page', () => {
       ['sma_crossover (plugin)', false],
       ['brokenSyntax (unavailable)', true],
     ]);
-    await expect(page.getByTestId('plugin-errors').textContent()).resolves.toContain(
+    await expect(form.getByTestId('plugin-errors').textContent()).resolves.toContain(
       `Plugin brokenSyntax.ts is unavailable: ${pluginFolder}/brokenSyntax.ts:4:23: syntax error`,
     );
     await form.locator('#strategy').selectOption('sma_crossover');
-    await expect(page.getByTestId('strategy-description').textContent()).resolves.toMatch(/crosses above .* plugin · version [0-9a-f]{12}/);
+    await expect(form.getByTestId('strategy-description').textContent()).resolves.toMatch(/crosses above .* plugin · version [0-9a-f]{12}/);
     expect(await form.locator('#param-fast_window').inputValue()).toBe('10');
     await form.locator('#strategy').selectOption('volume_zone_breakout');
   });
@@ -184,12 +145,7 @@ describe('the web page', () => {
       expect(await columnNumbers(summary, metric)).toHaveLength(SYMBOLS.length);
     }
 
-    for (const chart of ['equity-chart', 'drawdown-chart']) {
-      const drawn = await page
-        .getByTestId(chart)
-        .evaluate((element) => [...element.querySelectorAll('canvas')].some((canvas) => canvas.width > 0 && canvas.height > 0));
-      expect(drawn).toBe(true);
-    }
+    for (const chart of ['equity-chart', 'drawdown-chart']) expect(await hasDrawnCanvas(page.getByTestId(chart))).toBe(true);
     expect(await page.locator('[data-testid=chart-container] a[href*="tradingview"]').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(SCREENSHOTS, 'result.png'), fullPage: true });
   });
@@ -215,19 +171,13 @@ describe('the web page', () => {
     // every trade sorted, e.g. descending starts with the highest return of all trades.
     const all: ResultResponse = await (await fetch(`${baseUrl}/api/backtests/${taskId}/result?trades_limit=10000&max_points=2`)).json();
     expect(all.trades.total).toBe(total);
-    const shownKeys = () => bodyRows(trades).evaluateAll((rows) => rows.map((row) => row.getAttribute('data-row-key')));
+    const shownKeys = () => rowKeys(trades);
     const returnHeading = trades.locator('th[data-column=return_pct]');
     for (const descending of [false, true]) {
       const expected = firstSortedPage(all.trades.rows, descending);
       await returnHeading.click();
       expect(await returnHeading.getAttribute('aria-sort')).toBe(descending ? 'descending' : 'ascending');
-      await page.waitForFunction(
-        (keys) =>
-          [...document.querySelectorAll('[data-testid=trade-table] tbody tr[data-row-key]')]
-            .map((row) => row.getAttribute('data-row-key'))
-            .join() === keys.join(),
-        expected,
-      );
+      await waitForRowKeys(page, 'trade-table', expected);
       expect(await shownKeys()).toEqual(expected);
       await expect(range.textContent()).resolves.toBe(`1–${Math.min(total, TRADES_PAGE_SIZE)} of ${total}`);
     }
@@ -295,11 +245,6 @@ describe('the web page', () => {
       await page.goto(`${baseUrl}/#/tasks/${chartTaskId}`);
     });
 
-    const chartDrawn = () =>
-      page
-        .getByTestId('candle-chart')
-        .evaluate((element) => [...element.querySelectorAll('canvas')].some((canvas) => canvas.width > 0 && canvas.height > 0));
-
     it("shows the symbol's candles over the whole range with every trade", async () => {
       const chart = page.getByTestId('price-chart');
       await chart.waitFor();
@@ -307,7 +252,7 @@ describe('the web page', () => {
       await page.waitForFunction(() => document.querySelector('[data-testid=price-chart] .chart-label')?.textContent?.includes('candles'));
       await expect(chart.locator('.chart-label').first().textContent()).resolves.toBe('BTC_KRW 1h · 1,092 candles, 2 bars per candle');
       await page.waitForFunction(() => document.querySelector('[data-testid=candle-chart] canvas') !== null);
-      expect(await chartDrawn()).toBe(true);
+      expect(await hasDrawnCanvas(page.getByTestId('candle-chart'))).toBe(true);
       expect(trades.some((trade) => ['stop_loss', 'take_profit', 'trailing_stop'].includes(trade.exit_reason))).toBe(true);
       await page.getByTestId('price-chart').screenshot({ path: join(SCREENSHOTS, 'price-chart.png') });
     });
@@ -339,7 +284,7 @@ describe('the web page', () => {
       );
       await page.mouse.move(0, 0); // no crosshair in the screenshot
       await page.waitForTimeout(300); // the chart draws on the next animation frame
-      expect(await chartDrawn()).toBe(true);
+      expect(await hasDrawnCanvas(page.getByTestId('candle-chart'))).toBe(true);
       await page.getByTestId('price-chart').screenshot({ path: join(SCREENSHOTS, 'price-chart-trade.png') });
       await page.screenshot({ path: join(SCREENSHOTS, 'result-with-price-chart.png'), fullPage: true });
 
@@ -350,6 +295,6 @@ describe('the web page', () => {
   });
 
   it('ran without script errors in the page', () => {
-    expect(scriptErrors).toEqual([]);
+    expect(stack.scriptErrors).toEqual([]);
   });
 });

@@ -1,14 +1,17 @@
 /**
- * Cleanup with short TTLs on the real stack: each task's timer workflow deletes it at expiry unless
+ * Cleanup with short TTLs on the real stack: each task's and sweep's timer workflow deletes it at expiry unless
  * pinned; the sweep deletes whatever else expired, keeps fresh and pinned tasks, and is harmless twice;
  * the schedule is created idempotently; the by-hand script honours --dry-run.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { ensureCleanupSchedule } from '../../src/schedules';
+import { sweepCleanupWorkflowId } from '../../src/contracts/sweep';
 import { CLEANUP_SCHEDULE_ID, taskCleanupWorkflowId } from '../../src/contracts/task';
 import type { CleanupReport } from '../../src/contracts/cleanup';
 import { cleanupSweepWorkflow } from '../../src/workflows/cleanupWorkflows';
@@ -87,6 +90,56 @@ it('deletes an expired task at its expiry, keeps pinned and fresh ones, and swee
   const second = await sweep(shortLived);
   expect(second.deleted).toEqual([]);
   expect(await taskExists(longLived, fresh)).toEqual({ row: true, files: true });
+}, 60_000);
+
+async function completedSweep(harness: Harness): Promise<string> {
+  const submitted = await request(harness.app)
+    .post('/api/sweeps')
+    .send({
+      strategy: 'volume_long_candle',
+      symbols: ['XRP_KRW'],
+      start_date: '2024-01-01',
+      end_date: '2024-03-31',
+      timeframe: '1d',
+      grid: { hold_period_bars: [1, 2, 3] },
+      objective: { metric: 'total_pnl_pct' },
+    });
+  expect(submitted.status).toBe(202);
+  await harness.client.workflow.getHandle(submitted.body.sweep_id).result();
+  return submitted.body.sweep_id;
+}
+
+const sweepExists = async (harness: Harness, sweepId: string) => ({
+  row: (await harness.sweeps.get(sweepId)) !== undefined,
+  files: existsSync(join(harness.config.DATA_ROOT, 'sweeps', sweepId)),
+});
+
+it('deletes an expired parameter sweep at its expiry unless pinned, and sweeps up sweep directories without a row', async () => {
+  const expiring = await completedSweep(shortLived);
+  const pinned = await completedSweep(shortLived);
+  expect((await request(shortLived.app).patch(`/api/sweeps/${pinned}`).send({ pinned: true })).body.pinned).toBe(true);
+  const cleanup = (sweepId: string) => shortLived.client.workflow.getHandle(sweepCleanupWorkflowId(sweepId)).result();
+  expect(await cleanup(expiring)).toBe(true);
+  expect(await cleanup(pinned)).toBe(false);
+  expect(await sweepExists(shortLived, expiring)).toEqual({ row: false, files: false });
+  expect(await sweepExists(shortLived, pinned)).toEqual({ row: true, files: true });
+  expect((await request(shortLived.app).get(`/api/sweeps/${expiring}`)).status).toBe(404);
+
+  // A sweep whose row is gone (deleted by hand, or never written), and one whose plan was written moments ago.
+  const orphan = await completedSweep(shortLived);
+  await shortLived.sweeps.delete(orphan);
+  const starting = randomUUID();
+  await new Promise((resolve) => setTimeout(resolve, TTL_SECONDS * 1000 + 200));
+  mkdirSync(join(shortLived.config.DATA_ROOT, 'sweeps', starting), { recursive: true });
+  await writeFile(join(shortLived.config.DATA_ROOT, 'sweeps', starting, 'plan.json'), '{}');
+  await request(shortLived.app).patch(`/api/sweeps/${pinned}`).send({ pinned: false });
+
+  const report = await sweep(shortLived);
+  expect(report.sweeps_deleted.sort()).toEqual([orphan, pinned].sort());
+  expect(report.sweeps_without_row).toEqual([orphan]);
+  expect(await sweepExists(shortLived, orphan)).toEqual({ row: false, files: false });
+  expect(await sweepExists(shortLived, pinned)).toEqual({ row: false, files: false });
+  expect(existsSync(join(shortLived.config.DATA_ROOT, 'sweeps', starting, 'plan.json'))).toBe(true);
 }, 60_000);
 
 it('runs the sweep by hand with --dry-run without deleting', async () => {

@@ -115,9 +115,39 @@ afterAll(async () => {
   await postgres?.stop();
 }, 120_000);
 
+const sweepRequest = {
+  strategy: 'volume_long_candle',
+  symbols: symbols.slice(0, 2),
+  start_date: '2023-01-01',
+  end_date: '2024-12-31',
+  timeframe: '1h',
+  grid: { vol_ma_window: [10, 20, 30], hold_period_bars: { from: 1, to: 40, step: 1 } },
+  objective: { metric: 'sharpe' },
+};
+
+async function submitSweep(): Promise<string> {
+  const answer = await call('POST', '/api/sweeps', sweepRequest);
+  expect(answer.status).toBe(202);
+  return answer.body.sweep_id;
+}
+
+/** A sweep's end state: completed, every listed file present with its MD5, no staging, its row in the list. */
+async function expectSweepCompleteAndIntact(sweepId: string): Promise<void> {
+  const sweep = await waitFor(() => get(`/api/sweeps/${sweepId}`), finished, 240_000);
+  expect(sweep.body).toMatchObject({ status: 'completed', evaluated: 240, result_path: `sweeps/${sweepId}` });
+  const manifest = JSON.parse((await store.get(`sweeps/${sweepId}/manifest.json`)).toString());
+  for (const file of manifest.result_files) expect(md5(await store.get(`sweeps/${sweepId}/${file.name}`))).toBe(file.checksum);
+  expect(await store.list(`sweeps/${sweepId}/staging`)).toEqual([]);
+  const listed = await get('/api/sweeps?limit=100');
+  expect(listed.body.items.filter((item: { sweep_id: string }) => item.sweep_id === sweepId)).toEqual([
+    expect.objectContaining({ sweep_id: sweepId, status: 'completed' }),
+  ]);
+}
+
 describe('PostgreSQL stopped for 90 s', () => {
-  it('delays a running task and one submitted meanwhile; both complete intact, and the API answered 503 in between', async () => {
+  it('delays a running task and sweep and ones submitted meanwhile; all complete intact, and the API answered 503 in between', async () => {
     const running = await submit(5);
+    const runningSweep = await submitSweep();
     await waitFor(
       () => get(`/api/backtests/${running}`),
       (answer) => answer.body?.status === 'running',
@@ -126,15 +156,18 @@ describe('PostgreSQL stopped for 90 s', () => {
     await postgres.stop();
     const stoppedAt = Date.now();
 
-    const rounds: { history: Answer; running: Answer; submitted: Answer }[] = [];
+    const rounds: { history: Answer; running: Answer; submitted: Answer; sweeps: Answer[] }[] = [];
     let submitted: string;
+    let submittedSweep: string;
     try {
       submitted = await submit(3);
+      submittedSweep = await submitSweep();
       while (Date.now() - stoppedAt < 90_000) {
         rounds.push({
           history: await get('/api/backtests'),
           running: await get(`/api/backtests/${running}`),
           submitted: await get(`/api/backtests/${submitted}`),
+          sweeps: [await get(`/api/sweeps/${runningSweep}`), await get(`/api/sweeps/${submittedSweep}`)],
         });
         await new Promise((resolve) => setTimeout(resolve, 3000));
       }
@@ -149,11 +182,19 @@ describe('PostgreSQL stopped for 90 s', () => {
     expect(
       [...new Set(rounds.map((round) => summary(round.submitted)))].every((seen) => ['200 queued', '200 running'].includes(seen)),
     ).toBe(true);
-    const slowest = Math.max(...rounds.flatMap((round) => [round.history.ms, round.running.ms, round.submitted.ms]));
+    // A sweep is described from Temporal and its files; whatever its chunks did, it cannot end without its row.
+    expect(
+      [...new Set(rounds.flatMap((round) => round.sweeps.map(summary)))].every((seen) => ['200 queued', '200 running'].includes(seen)),
+    ).toBe(true);
+    const slowest = Math.max(
+      ...rounds.flatMap((round) => [round.history.ms, round.running.ms, round.submitted.ms, ...round.sweeps.map((answer) => answer.ms)]),
+    );
     expect(slowest).toBeLessThan(2000);
 
     await expectCompleteAndIntact(running);
     await expectCompleteAndIntact(submitted);
+    await expectSweepCompleteAndIntact(runningSweep);
+    await expectSweepCompleteAndIntact(submittedSweep);
   }, 420_000);
 });
 

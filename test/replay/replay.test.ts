@@ -21,6 +21,11 @@ it('has a recorded history for each kind of run', () => {
       'cleanup.json',
       'completed.json',
       'partially-failed.json',
+      'sweep.json',
+      'sweep-cancelled.json',
+      'sweep-cleanup.json',
+      'sweep-walk-forward.json',
+      'backup.json',
     ]),
   );
 });

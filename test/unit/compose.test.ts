@@ -171,10 +171,10 @@ describe('Dockerfile', () => {
     });
   const last = (keyword: string) => instructions.filter((instruction) => instruction.keyword === keyword).at(-1)?.argument;
 
-  it('builds on Node 20 (Debian bookworm slim) and runs as a non-root user', () => {
+  it('builds on Node 24 (Debian bookworm slim), the version CI runs, and runs as a non-root user', () => {
     expect(instructions.filter((i) => i.keyword === 'FROM').map((i) => i.argument.split(' ')[0])).toEqual([
-      'node:20-bookworm-slim',
-      'node:20-bookworm-slim',
+      'node:24-bookworm-slim',
+      'node:24-bookworm-slim',
     ]);
     expect(last('USER')).toBe('node');
     expect(dockerfile).toContain('package-lock.json');

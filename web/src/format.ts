@@ -31,3 +31,25 @@ export const formatPercent = (fraction: number) => `${Math.round(fraction * 100)
 
 /** `total_pnl_pct` -> `total pnl pct`: column headings straight from the API's field names. */
 export const humanize = (name: string) => name.replace(/_/g, ' ');
+
+/** A time left: `< 1 s`, `45 s`, `3 min 20 s`, `2 h 5 min`. */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return MISSING;
+  const whole = Math.max(0, Math.round(seconds));
+  if (whole < 1) return '< 1 s';
+  if (whole < 60) return `${whole} s`;
+  if (whole < 3600) return `${Math.floor(whole / 60)} min ${whole % 60} s`;
+  return `${Math.floor(whole / 3600)} h ${Math.floor((whole % 3600) / 60)} min`;
+}
+
+/** A cell or parameter value: numbers formatted, booleans and text as they are, null as an em dash. */
+export function formatValue(value: unknown): string {
+  if (value === null || value === undefined) return MISSING;
+  return typeof value === 'number' ? formatNumber(value) : String(value);
+}
+
+/** Parameters on one line: `volume_window 20 · breakout_buffer 0.01`. */
+export const formatParams = (params: Record<string, unknown>) =>
+  Object.entries(params)
+    .map(([name, value]) => `${name} ${formatValue(value)}`)
+    .join(' · ');

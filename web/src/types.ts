@@ -3,15 +3,22 @@
  * bundle), so a change there shows up here as a type error.
  */
 import type {
+  CompareResponse,
+  Heatmap,
   HistoryItem,
   HistoryResponse,
   ResultResponse,
   StrategiesResponse,
   SubmissionResponse,
+  SweepItem,
+  SweepResponse,
+  SweepResults,
   SymbolsResponse,
   TaskResponse,
+  WalkForwardResponse,
 } from '../../src/contracts/api';
 import type { BacktestRequestInput } from '../../src/contracts/backtestRequest';
+import type { SweepMetric, SweepRequestInput } from '../../src/contracts/sweepRequest';
 import type { ResultFile } from '../../src/contracts/manifest';
 import type { CurveRow, SummaryRow, TradeRow } from '../../src/contracts/resultRows';
 import type { SymbolProgress, TaskStatus } from '../../src/contracts/task';
@@ -24,6 +31,19 @@ export type BacktestResult = ResultResponse;
 export type HistoryPage = HistoryResponse;
 export type BacktestSubmission = BacktestRequestInput;
 export type MarketSymbol = SymbolsResponse['symbols'][number];
+export type { SweepMetric };
+export type Sweep = SweepResponse;
+export type SweepHistoryItem = SweepItem;
+export type SweepSubmission = SweepRequestInput;
+/** A swept parameter as the API takes it: a list of values, or `{ from, to, step }`. */
+export type GridEntry = SweepRequestInput['grid'][string];
+export type SweepResultsPage = SweepResults;
+/** A cell of a sweep's result rows. */
+export type SweepCell = SweepResults['rows'][number][string];
+export type SweepHeatmap = Heatmap;
+export type WalkForward = WalkForwardResponse;
+export type BacktestComparison = CompareResponse;
+export type ComparedTask = CompareResponse['tasks'][number];
 
 /**
  * One property of a strategy's parameter JSON Schema, as the form reads it (the contract leaves the schema

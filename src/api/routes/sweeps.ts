@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Counter } from 'prom-client';
 import { sweepRoutes, type SweepItem, type SweepResponse } from '../../contracts/api';
 import { sweepDirectory, type SweepWorkflowInput } from '../../contracts/sweep';
-import { combinationsOf, type SweepRequest } from '../../contracts/sweepRequest';
+import { combinationsOf, metricDirection, type SweepRequest } from '../../contracts/sweepRequest';
 import { MarketDataError } from '../../data/marketDataError';
 import { getStrategy, strategyRegistry } from '../../engine/strategies';
 import { gridLayout, largestWarmupBars, walkForwardFolds } from '../../engine/sweep';
@@ -17,7 +17,8 @@ import type { RouteHandlers } from '../bindRoutes';
 import type { ApiDependencies } from '../dependencies';
 import { HttpError, type ErrorDetail } from '../httpError';
 import { checkAvailability } from '../marketDataChecks';
-import { readSweepManifest, readSweepView, type SweepMemo, type SweepView } from '../sweepView';
+import { readSweepManifest } from '../../storage/sweepReader';
+import { readSweepView, type SweepMemo, type SweepView } from '../sweepView';
 import { describeWorkflow, isRunning } from '../workflowState';
 
 const refuse = (details: ErrorDetail[]) =>
@@ -90,10 +91,22 @@ export function sweepHandlers(deps: ApiDependencies, submissions: Counter<'strat
   /** Caps of the configuration and the walk-forward folds against the data: 422 naming the field. */
   async function checkSize(request: SweepRequest): Promise<{ combinations: number; evaluations: number }> {
     const gridCombinations = combinationsOf(request.grid);
-    if (gridCombinations > config.MAX_SWEEP_COMBINATIONS) {
-      throw refuse([{ field: 'grid', message: `${gridCombinations} combinations asked for; at most ${config.MAX_SWEEP_COMBINATIONS}` }]);
+    // A random search evaluates its samples: its grid may be far larger than the cap, not beyond exact ids.
+    const random = request.search.method === 'random';
+    if (random && !Number.isSafeInteger(gridCombinations)) {
+      throw refuse([
+        { field: 'grid', message: `${gridCombinations} combinations: too many to number; at most ${Number.MAX_SAFE_INTEGER}` },
+      ]);
     }
     const combinations = request.search.method === 'random' ? request.search.samples : gridCombinations;
+    if (combinations > config.MAX_SWEEP_COMBINATIONS) {
+      throw refuse([
+        {
+          field: random ? 'search.samples' : 'grid',
+          message: `${combinations} combinations asked for; at most ${config.MAX_SWEEP_COMBINATIONS}`,
+        },
+      ]);
+    }
     const evaluations = combinations * request.symbols.length * Math.max(1, request.walk_forward?.folds ?? 0);
     if (evaluations > config.MAX_SWEEP_EVALUATIONS) {
       throw refuse([
@@ -160,7 +173,7 @@ export function sweepHandlers(deps: ApiDependencies, submissions: Counter<'strat
 
   return {
     createSweep: async ({ body: request }, { response }) => {
-      checkAvailability(request, await deps.marketData.list());
+      checkAvailability(request, await deps.marketData.listOf(request.symbols));
       const { combinations, evaluations } = await checkSize(request);
       const sweep_id = randomUUID();
       const input: SweepWorkflowInput = {
@@ -226,6 +239,9 @@ export function sweepHandlers(deps: ApiDependencies, submissions: Counter<'strat
       if (details.length > 0) throw refuse(details);
       const { table } = await finishedTable(id, 'sweep_results');
       const metric = query.metric ?? view.request.objective.metric;
+      const { objective } = view.request;
+      const best = metric === objective.metric ? (objective.direction ?? metricDirection(metric)) : metricDirection(metric);
+      const reduce = query.reduce === 'best' ? best : query.reduce;
       const where: Record<string, string | number> = query.symbol === 'all' ? {} : { symbol: query.symbol };
       if (query.fold !== undefined) where.fold = query.fold;
       return {
@@ -234,8 +250,8 @@ export function sweepHandlers(deps: ApiDependencies, submissions: Counter<'strat
           x: query.x,
           y: query.y,
           metric,
-          reduce: query.reduce,
-          ...heatmapOf(table, { x: query.x, y: query.y, metric, reduce: query.reduce, where }),
+          reduce,
+          ...heatmapOf(table, { x: query.x, y: query.y, metric, reduce, where }),
         },
       };
     },

@@ -1,5 +1,5 @@
 import { useMemo, useState, type ReactNode } from 'react';
-import { formatNumber, humanize, MISSING } from '../format';
+import { formatValue, humanize } from '../format';
 
 export interface Column<Row> {
   key: string;
@@ -11,6 +11,8 @@ export interface Column<Row> {
   numeric?: boolean;
   /** False: this heading does not sort, even in a sortable table. */
   sortable?: boolean;
+  /** Extra class of the column's heading and cells. */
+  className?: string;
 }
 
 export type SortOrder = { key: string; descending: boolean };
@@ -35,11 +37,6 @@ interface DataTableProps<Row> {
 }
 
 const fieldOf = (row: unknown, key: string) => (row as Record<string, unknown>)[key];
-
-function defaultCell(value: unknown): ReactNode {
-  if (value === null || value === undefined) return MISSING;
-  return typeof value === 'number' ? formatNumber(value) : String(value);
-}
 
 /** Nulls last whichever way; numbers by value, anything else as text. */
 function compareFields(left: unknown, right: unknown): number {
@@ -88,7 +85,7 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
                   key={column.key}
                   data-column={column.key}
                   title={column.key}
-                  className={[column.numeric ? 'numeric' : '', sortsHere ? 'sortable' : ''].join(' ')}
+                  className={[column.numeric ? 'numeric' : '', sortsHere ? 'sortable' : '', column.className ?? ''].join(' ')}
                   aria-sort={sortedHere ? (sortOrder.descending ? 'descending' : 'ascending') : undefined}
                   onClick={sortsHere ? () => sortBy(column.key) : undefined}
                 >
@@ -117,8 +114,12 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
                 onClick={onRowClick ? () => onRowClick(row) : undefined}
               >
                 {columns.map((column) => (
-                  <td key={column.key} data-column={column.key} className={column.numeric ? 'numeric' : undefined}>
-                    {column.render ? column.render(row) : defaultCell(fieldOf(row, column.key))}
+                  <td
+                    key={column.key}
+                    data-column={column.key}
+                    className={[column.numeric ? 'numeric' : '', column.className ?? ''].join(' ').trim() || undefined}
+                  >
+                    {column.render ? column.render(row) : formatValue(fieldOf(row, column.key))}
                   </td>
                 ))}
               </tr>

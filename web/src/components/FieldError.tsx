@@ -7,3 +7,13 @@ export function FieldError({ field, message }: { field: string; message?: string
     </div>
   );
 }
+
+/** The API's message for the whole request, above the form; each field's own message stands beside the field. */
+export function FormError({ message }: { message?: string }) {
+  if (!message) return null;
+  return (
+    <div className="form-error" role="alert" data-testid="form-error">
+      {message}
+    </div>
+  );
+}

@@ -1,7 +1,9 @@
+import type { ReactNode } from 'react';
 import { boundsText, inputStep } from '../formModel';
 import { humanize } from '../format';
 import type { ParameterSchema } from '../types';
 import { FieldError } from './FieldError';
+import { useParamInputId } from './fieldIds';
 
 interface ParamFieldProps {
   name: string;
@@ -9,22 +11,46 @@ interface ParamFieldProps {
   value: string | boolean;
   error?: string;
   onChange: (value: string | boolean) => void;
+  /** Where the API's message comes from (`params.<name>` unless said). */
+  errorField?: string;
+  /** Beside the label: the sweep form's fixed/swept switch. */
+  labelAside?: ReactNode;
+  /** In place of the one-value input: a swept parameter's values. */
+  valuesInput?: ReactNode;
+  className?: string;
 }
 
 /** One strategy parameter, its input chosen by the JSON schema type; the description is the hint. */
-export function ParamField({ name, schema, value, error, onChange }: ParamFieldProps) {
-  const inputId = `param-${name}`;
+export function ParamField({ name, schema, value, error, onChange, errorField, labelAside, valuesInput, className }: ParamFieldProps) {
+  const inputId = useParamInputId(name);
   const bounds = boundsText(schema);
+  const withAside = (label: ReactNode) =>
+    labelAside ? (
+      <div className="param-heading">
+        {label}
+        {labelAside}
+      </div>
+    ) : (
+      label
+    );
+  const textLabel = withAside(<label htmlFor={inputId}>{humanize(name)}</label>);
   return (
-    <div className={`field param-field${error ? ' has-error' : ''}`} title={schema.description}>
-      {schema.type === 'boolean' ? (
-        <label className="checkbox-label">
-          <input id={inputId} name={name} type="checkbox" checked={value === true} onChange={(event) => onChange(event.target.checked)} />
-          {humanize(name)}
-        </label>
+    <div className={`field param-field${error ? ' has-error' : ''}${className ? ` ${className}` : ''}`} title={schema.description}>
+      {valuesInput ? (
+        <>
+          {textLabel}
+          {valuesInput}
+        </>
+      ) : schema.type === 'boolean' ? (
+        withAside(
+          <label className="checkbox-label">
+            <input id={inputId} name={name} type="checkbox" checked={value === true} onChange={(event) => onChange(event.target.checked)} />
+            {humanize(name)}
+          </label>,
+        )
       ) : schema.enum ? (
         <>
-          <label htmlFor={inputId}>{humanize(name)}</label>
+          {textLabel}
           <select id={inputId} name={name} value={String(value)} onChange={(event) => onChange(event.target.value)}>
             {schema.enum.map((option) => (
               <option key={option} value={option}>
@@ -35,7 +61,7 @@ export function ParamField({ name, schema, value, error, onChange }: ParamFieldP
         </>
       ) : (
         <>
-          <label htmlFor={inputId}>{humanize(name)}</label>
+          {textLabel}
           <input
             id={inputId}
             name={name}
@@ -54,7 +80,7 @@ export function ParamField({ name, schema, value, error, onChange }: ParamFieldP
           {bounds && <span className="bounds">{bounds}</span>} {schema.description}
         </div>
       )}
-      <FieldError field={`params.${name}`} message={error} />
+      <FieldError field={errorField ?? `params.${name}`} message={error} />
     </div>
   );
 }

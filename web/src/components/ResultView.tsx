@@ -38,7 +38,7 @@ const tradeColumns: Column<TradeRow>[] = [
 ];
 
 /** Short headings so every metric fits on screen (the field name is the heading's tooltip); others humanized. */
-const METRIC_LABELS: Record<string, string> = {
+export const METRIC_LABELS: Record<string, string> = {
   win_rate: 'win %',
   avg_return: 'avg ret %',
   max_return: 'max ret %',
@@ -57,7 +57,7 @@ const METRIC_LABELS: Record<string, string> = {
 };
 
 /** Every metric the API reports, in its order: all fields of a summary row but the symbol. */
-function summaryColumns(rows: SummaryRow[]): Column<SummaryRow>[] {
+export function summaryColumns(rows: SummaryRow[]): Column<SummaryRow>[] {
   const metricNames = rows.length > 0 ? Object.keys(rows[0]).filter((name) => name !== 'symbol') : [];
   return [{ key: 'symbol' }, ...metricNames.map((name) => ({ key: name, label: METRIC_LABELS[name], numeric: true }))];
 }

@@ -1,9 +1,11 @@
-import { useEffect, useState } from 'react';
-import { api, errorMessage } from '../api';
-import { formatPercent, formatTimestamp } from '../format';
-import { isActive, useTaskPolling } from '../hooks/useTaskPolling';
+import { api } from '../api';
+import { formatPercent } from '../format';
+import { useAction } from '../hooks/useAction';
+import { isActive } from '../hooks/usePolling';
+import { useTaskPolling } from '../hooks/useTaskPolling';
 import type { SymbolProgress, Task } from '../types';
 import { ProgressBar } from './ProgressBar';
+import { RunHeader } from './RunHeader';
 import { ResultView } from './ResultView';
 
 interface TaskViewProps {
@@ -31,58 +33,11 @@ function SymbolProgressRow({ entry, task }: { entry: SymbolProgress; task: Task 
   );
 }
 
-function TaskHeader({ task, onCancel, cancelling }: { task: Task; onCancel: () => void; cancelling: boolean }) {
-  return (
-    <div className="task-header">
-      <div className="task-title">
-        <h2>
-          {task.strategy} · {task.timeframe} · {task.start_date} → {task.end_date}
-        </h2>
-        <span className={`status-badge state-${task.status}`} data-testid="task-status" data-status={task.status}>
-          {task.status}
-        </span>
-        {task.pinned && <span className="pinned-badge">pinned</span>}
-      </div>
-      <div className="task-meta">
-        <code title="task id">{task.task_id}</code>
-        <span>created {formatTimestamp(task.created_at)}</span>
-        {task.finished_at && <span>finished {formatTimestamp(task.finished_at)}</span>}
-        <a href={task.links.temporal_ui} target="_blank" rel="noreferrer" data-testid="temporal-link">
-          Workflow in Temporal UI ↗
-        </a>
-        {isActive(task.status) && (
-          <button type="button" className="danger" onClick={onCancel} disabled={cancelling} data-testid="cancel-task">
-            {cancelling ? 'Cancelling…' : 'Cancel'}
-          </button>
-        )}
-      </div>
-    </div>
-  );
-}
-
 /** One task: live progress while it runs, then its result. */
 export function TaskView({ taskId, onStatusChange }: TaskViewProps) {
-  const { task, error, refresh } = useTaskPolling(taskId);
-  const [cancelling, setCancelling] = useState(false);
-  const [cancelError, setCancelError] = useState<string>();
-  const status = task?.status;
-
-  useEffect(() => {
-    if (status) onStatusChange(status);
-  }, [status, onStatusChange]);
-
-  const cancel = async () => {
-    setCancelling(true);
-    setCancelError(undefined);
-    try {
-      await api.cancelBacktest({ params: { id: taskId } });
-      refresh();
-    } catch (failure) {
-      setCancelError(errorMessage(failure));
-    } finally {
-      setCancelling(false);
-    }
-  };
+  const { task, error, refresh } = useTaskPolling(taskId, onStatusChange);
+  const cancellation = useAction();
+  const cancel = () => cancellation.run(() => api.cancelBacktest({ params: { id: taskId } }).then(refresh));
 
   if (!task) {
     return (
@@ -94,8 +49,8 @@ export function TaskView({ taskId, onStatusChange }: TaskViewProps) {
   const hasResult = task.result_path !== null && !isActive(task.status);
   return (
     <section className="panel task-view" data-testid="task-view">
-      <TaskHeader task={task} onCancel={cancel} cancelling={cancelling} />
-      {(error || cancelError) && <div className="form-error">{cancelError ?? error}</div>}
+      <RunHeader kind="task" id={task.task_id} run={task} onCancel={cancel} cancelling={cancellation.running} />
+      {(error || cancellation.error) && <div className="form-error">{cancellation.error ?? error}</div>}
       {task.error && (
         <div className="form-error" data-testid="task-error">
           {task.error}
