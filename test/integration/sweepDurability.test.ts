@@ -119,7 +119,8 @@ beforeAll(async () => {
     temporalAddress: process.env.TEST_TEMPORAL_ADDRESS!,
     taskQueue: `sweep-durability-${randomUUID()}`,
   };
-  [api] = await Promise.all([startApiProcess(stack), startWorker()]);
+  // Chunks of 2,560 combinations take a second or more each: long enough to be caught part-way.
+  [api] = await Promise.all([startApiProcess(stack, { SWEEP_CHUNK_COMBINATIONS: '2560' }), startWorker()]);
   client = await connectClient({ TEMPORAL_NAMESPACE: 'default', TEMPORAL_ADDRESS: stack.temporalAddress });
 }, 180_000);
 
@@ -147,12 +148,15 @@ describe('a 10,000-combination sweep', () => {
 
   it('completes after its worker is SIGKILLed mid-way, with the same bytes, re-evaluating only what was not heartbeated', async () => {
     const sweepId = await submit();
+    // Killed while a chunk is part-way, as the server knows it: its heartbeat is past its first combination.
+    const handle = client.workflow.getHandle(sweepId);
     const midway = await waitFor(
-      () => getJson(`/api/sweeps/${sweepId}`),
-      (body) => body.evaluated >= 3_000 || ['completed', 'failed', 'cancelled'].includes(body.status),
+      () => handle.describe(),
+      (description) =>
+        description.status.name !== 'RUNNING' || heartbeatsOf<SweepChunkHeartbeat>(description).some(({ first, next }) => next > first),
       120_000,
     );
-    expect(midway.status).toBe('running');
+    expect(midway.status.name).toBe('RUNNING');
     const victim = workers.shift()!;
     victim.process.kill('SIGKILL');
     await victim.exited;
@@ -160,7 +164,6 @@ describe('a 10,000-combination sweep', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
 
     // Where each chunk will resume: the last heartbeat the server holds; and what the store holds beyond it.
-    const handle = client.workflow.getHandle(sweepId);
     const resumePoints = heartbeatsOf<SweepChunkHeartbeat>(await handle.describe());
     const started = (await handle.fetchHistory()).events![0].workflowExecutionStartedEventAttributes!;
     const { chunk_size: chunkSize } = defaultPayloadConverter.fromPayload<SweepWorkflowInput>(started.input!.payloads![0]);
