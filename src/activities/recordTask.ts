@@ -31,7 +31,7 @@ function rowIdentity(taskId: string, request: BacktestRequest): TaskRowIdentity 
   };
 }
 
-export function createRecordTaskActivities({ config, store, repository, logger, workerId }: ActivityDependencies) {
+export function createRecordTaskActivities({ config, store, repository, evaluation, logger, workerId }: ActivityDependencies) {
   const retention = { completed: config.TASK_RESULT_TTL_DAYS, failed: config.FAILED_TASK_TTL_DAYS };
 
   function executionContext({
@@ -71,7 +71,14 @@ export function createRecordTaskActivities({ config, store, repository, logger, 
   async function persistResult(input: PersistInput): Promise<BacktestWorkflowResult> {
     const { task_id, request, outcomes } = input;
     const context = executionContext(input);
-    const persisted = await writeTaskResult(store, { taskId: task_id, request, outcomes, context, mode: config.RESULT_STORAGE_MODE });
+    const persisted = await writeTaskResult(store, {
+      taskId: task_id,
+      request,
+      outcomes,
+      context,
+      mode: config.RESULT_STORAGE_MODE,
+      encode: evaluation.encodeStagedTable,
+    });
     const { manifest } = persisted;
     const expires_at = expiryOf(manifest.status, context.finished_at, retention);
     await repository.recordFinished({

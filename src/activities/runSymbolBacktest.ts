@@ -44,6 +44,7 @@ export function createRunSymbolBacktest({ store, marketData, evaluation, logger,
     const { candles, files } = loaded;
     // On a thread of the pool: this thread stays free to heartbeat and to serve other activities.
     const output = await evaluation.runBacktest({
+      symbol,
       candles,
       strategy: spec.strategy,
       strategyVersion: strategy.version,
@@ -57,8 +58,8 @@ export function createRunSymbolBacktest({ store, marketData, evaluation, logger,
       store,
       taskId: task_id,
       symbol,
-      timestamps: candles.timestamp,
-      output,
+      tables: output.tables,
+      summary: output.summary,
       dataUsed: {
         candles: candles.length,
         first_candle: candles.length > 0 ? new Date(candles.timestamp[0]).toISOString() : null,
@@ -69,7 +70,7 @@ export function createRunSymbolBacktest({ store, marketData, evaluation, logger,
       workerId,
     });
     reportProgress(symbol, 1);
-    log.info({ candles: candles.length, trades: output.trades.count, execution_ms: executionMs }, 'symbol done');
-    return { symbol, candles: candles.length, trades: output.trades.count, execution_ms: executionMs };
+    log.info({ candles: candles.length, trades: output.tradeCount, execution_ms: executionMs }, 'symbol done');
+    return { symbol, candles: candles.length, trades: output.tradeCount, execution_ms: executionMs };
   };
 }

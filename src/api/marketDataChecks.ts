@@ -1,5 +1,5 @@
 /** What a request needs from the market data, checked before any workflow starts (422 naming the problem). */
-import { problemsInRange, type MarketDataEntry } from '../data/marketData';
+import { problemsInRange, type SymbolAvailability } from '../data/marketData';
 import { HttpError, type ErrorDetail } from './httpError';
 
 export interface RunRange {
@@ -10,7 +10,7 @@ export interface RunRange {
 }
 
 /** Symbols and timeframe must exist in the market data, and the files the range needs must be readable. */
-export function checkAvailability(request: RunRange, available: MarketDataEntry[]): void {
+export function checkAvailability(request: RunRange, available: SymbolAvailability[]): void {
   const bySymbol = new Map(available.map((entry) => [entry.symbol, entry]));
   const details = request.symbols.flatMap((symbol, index): ErrorDetail[] => {
     const entry = bySymbol.get(symbol);

@@ -60,14 +60,24 @@ export interface DataProblem {
   message: string;
 }
 
-export interface TimeframeCoverage {
+/** A series as a submission checks it: its timeframe and damaged files. */
+export interface SeriesProblems {
   /** API form, lower-case: `1d`. */
   timeframe: Timeframe;
+  problems: DataProblem[];
+}
+
+/** The timeframes a symbol has data for, as a submission checks them. */
+export interface SymbolAvailability {
+  symbol: string;
+  timeframes: SeriesProblems[];
+}
+
+export interface TimeframeCoverage extends SeriesProblems {
   /** UTC day of the first candle of the readable files, `YYYY-MM-DD`; null when none is readable. */
   start_date: string | null;
   end_date: string | null;
   candles: number;
-  problems: DataProblem[];
 }
 
 export interface MarketDataEntry {
@@ -148,25 +158,26 @@ export class MarketData {
    * year file, all cached while the files are unchanged.
    */
   async list(): Promise<MarketDataEntry[]> {
-    return this.describe(await listSymbols(this.options.store));
+    return this.describe(await listSymbols(this.options.store), (series) => this.summarizeSeries(series));
   }
 
   /**
-   * The entries of these symbols only, as `list` gives them (a symbol the store lacks has none): what a
-   * submission checks, without a round trip per symbol the request does not name.
+   * What a submission checks of these symbols: the timeframes each has data for, with their damaged files; a
+   * symbol the store lacks is left out. Only the files' footers are read, and no symbol the request does not name.
    */
-  async listOf(symbols: string[]): Promise<MarketDataEntry[]> {
+  async availability(symbols: string[]): Promise<SymbolAvailability[]> {
     const known = new Set(await listSymbols(this.options.store));
-    return this.describe([...new Set(symbols)].filter((symbol) => known.has(symbol)));
+    const named = [...new Set(symbols)].filter((symbol) => known.has(symbol));
+    return this.describe(named, async (series) => ({ timeframe: series.timeframe, problems: (await this.readFooters(series)).problems }));
   }
 
-  /** Symbols side by side (a remote store's round trips add up), in the order given. */
-  private async describe(symbols: string[]): Promise<MarketDataEntry[]> {
+  /** Symbols side by side (a remote store's round trips add up), in the order given, each series as `summarize` says. */
+  private async describe<T>(symbols: string[], summarize: (series: SeriesLocation) => Promise<T>): Promise<{ symbol: string; timeframes: T[] }[]> {
     const entries = await Promise.all(
-      symbols.map(async (symbol): Promise<MarketDataEntry> => {
-        const timeframes: TimeframeCoverage[] = [];
+      symbols.map(async (symbol) => {
+        const timeframes: T[] = [];
         for (const series of await listSeries(this.options.store, symbol)) {
-          if (series.years.length > 0) timeframes.push(await this.summarizeSeries(series));
+          if (series.years.length > 0) timeframes.push(await summarize(series));
         }
         return { symbol, timeframes };
       }),
@@ -233,6 +244,21 @@ export class MarketData {
 
   /** Coverage of one series from its readable files; each unreadable file is a problem of the series. */
   private async summarizeSeries(series: SeriesLocation): Promise<TimeframeCoverage> {
+    const { readable, problems } = await this.readFooters(series);
+    const candles = readable.reduce((sum, file) => sum + file.rowGroupSizes.reduce((a, b) => a + b, 0), 0);
+    if (readable.length === 0) return { timeframe: series.timeframe, start_date: null, end_date: null, candles, problems };
+    const [first, last] = [readable[0], readable[readable.length - 1]];
+    return {
+      timeframe: series.timeframe,
+      start_date: formatDate((await this.readEdgeTimestamps(first)).first),
+      end_date: formatDate((await this.readEdgeTimestamps(last)).last),
+      candles,
+      problems,
+    };
+  }
+
+  /** The row groups of each year file with rows, from its footer; each unreadable file is a problem of the series. */
+  private async readFooters(series: SeriesLocation) {
     const problems: DataProblem[] = [];
     const readable: { key: string; info: BlobInfo; rowGroupSizes: number[] }[] = [];
     // Every year file at once (a remote store's round trips add up), reported in year order.
@@ -262,16 +288,7 @@ export class MarketData {
       if ('problem' in file) problems.push(file.problem!);
       else if (file.rowGroupSizes.some((rows) => rows > 0)) readable.push(file);
     }
-    const candles = readable.reduce((sum, file) => sum + file.rowGroupSizes.reduce((a, b) => a + b, 0), 0);
-    if (readable.length === 0) return { timeframe: series.timeframe, start_date: null, end_date: null, candles, problems };
-    const [first, last] = [readable[0], readable[readable.length - 1]];
-    return {
-      timeframe: series.timeframe,
-      start_date: formatDate((await this.readEdgeTimestamps(first)).first),
-      end_date: formatDate((await this.readEdgeTimestamps(last)).last),
-      candles,
-      problems,
-    };
+    return { readable, problems };
   }
 
   /** Timestamps of the first and last row of a file with rows, decoding only the row groups that hold them. */
@@ -288,7 +305,7 @@ export class MarketData {
 }
 
 /** Damaged files of a series that a range of days needs (its years overlap the range). */
-export function problemsInRange(coverage: TimeframeCoverage, startDate: string, endDate: string): DataProblem[] {
+export function problemsInRange(coverage: SeriesProblems, startDate: string, endDate: string): DataProblem[] {
   const firstYear = Number(startDate.slice(0, 4));
   const lastYear = Number(endDate.slice(0, 4));
   return coverage.problems.filter((problem) => yearOfFile(problem.file) >= firstYear && yearOfFile(problem.file) <= lastYear);

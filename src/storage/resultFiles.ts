@@ -3,7 +3,7 @@
  * predecessor's result.json) built from a task's staging area, then the manifest, last. Every write is
  * atomic and the Parquet bytes depend only on the inputs, so a retried persist produces the same files.
  */
-import { Table } from 'apache-arrow';
+import { tableFromIPC } from 'apache-arrow';
 import type { BacktestRequest } from '../contracts/backtestRequest';
 import { taskDirectory, type SymbolOutcome } from '../contracts/task';
 import type { SymbolSummary } from '../engine/types';
@@ -12,8 +12,11 @@ import { tableToParquet, type ParquetCompression } from '../shared/parquet';
 import type { BlobStore } from './providers';
 import { encodeLegacyResult, LEGACY_RESULT_FILE } from './legacy/legacyResult';
 import { buildManifest, RESULT_SCHEMA_VERSION, writeManifest, type ExecutionContext, type Manifest, type ResultFile } from './manifest';
-import { buildSymbolSummaryTable, performanceCurveSchema, RESULT_TABLES, symbolSignalsSchema, type ResultTables } from './resultTables';
-import { readStagedCurve, readStagedTrades, readStagingRecord } from './staging';
+import { buildSymbolSummaryTable, RESULT_TABLES, type ResultTables } from './resultTables';
+import { encodeInPlace, type EncodedTable, type StagedTableEncoder } from './stagedParquet';
+import { readStagedTable, readStagingRecord } from './staging';
+
+type ResultTableName = (typeof RESULT_TABLES)[number];
 
 export type ResultStorageMode = 'json-only' | 'dual-write' | 'postgres-only';
 
@@ -26,11 +29,6 @@ export interface PersistedTask {
   signal_rows: number;
 }
 
-/** Concatenates per-symbol tables in request order; an empty list still yields the table's schema. */
-function concatTables(tables: Table[], emptyTable: Table): Table {
-  return tables.length === 0 ? emptyTable : tables[0].concat(...tables.slice(1));
-}
-
 /**
  * The bytes of a result's Parquet tables and metadata.json, in write order. Shared by the persist step
  * and the legacy migration so both produce the same layout.
@@ -41,12 +39,24 @@ export function encodeResultTables(
   compression: ParquetCompression,
   createdAt: string,
 ): Map<string, Uint8Array | string> {
+  const encoded = Object.fromEntries(
+    RESULT_TABLES.map((name) => [name, { bytes: tableToParquet(tables[name], compression), rows: tables[name].numRows }]),
+  ) as Record<ResultTableName, EncodedTable>;
+  return resultFileContents(taskId, encoded, compression, createdAt);
+}
+
+/** The Parquet files in RESULT_TABLES order, then metadata.json describing them. */
+function resultFileContents(
+  taskId: string,
+  encoded: Record<ResultTableName, EncodedTable>,
+  compression: ParquetCompression,
+  createdAt: string,
+): Map<string, Uint8Array | string> {
   const files = new Map<string, Uint8Array | string>();
   const parquetFiles: Record<string, { row_count: number; file_size_bytes: number }> = {};
   for (const name of RESULT_TABLES) {
-    const bytes = tableToParquet(tables[name], compression);
-    files.set(`${name}.parquet`, bytes);
-    parquetFiles[name] = { row_count: tables[name].numRows, file_size_bytes: bytes.length };
+    files.set(`${name}.parquet`, encoded[name].bytes);
+    parquetFiles[name] = { row_count: encoded[name].rows, file_size_bytes: encoded[name].bytes.length };
   }
   const metadata = {
     schema_version: RESULT_SCHEMA_VERSION,
@@ -78,6 +88,8 @@ export interface TaskResultInput {
   outcomes: SymbolOutcome[];
   context: ExecutionContext;
   mode: ResultStorageMode;
+  /** Encodes the trades and curve tables from their staged parts; by default here, a worker's on its threads. */
+  encode?: StagedTableEncoder;
 }
 
 /**
@@ -88,7 +100,7 @@ export interface TaskResultInput {
  */
 export async function writeTaskResult(
   store: BlobStore,
-  { taskId, request, outcomes, context, mode }: TaskResultInput,
+  { taskId, request, outcomes, context, mode, encode = encodeInPlace }: TaskResultInput,
 ): Promise<PersistedTask> {
   const completed = outcomes.filter((outcome) => outcome.state === 'completed').map((outcome) => outcome.symbol);
   const records = await Promise.all(completed.map((symbol) => readStagingRecord(store, taskId, symbol)));
@@ -96,20 +108,39 @@ export async function writeTaskResult(
   let signalRows = 0;
 
   if (records.length > 0) {
-    const [trades, curves] = await Promise.all([
-      Promise.all(completed.map((symbol) => readStagedTrades(store, taskId, symbol))),
-      Promise.all(completed.map((symbol) => readStagedCurve(store, taskId, symbol))),
+    const [tradeParts, curveParts] = await Promise.all([
+      Promise.all(completed.map((symbol) => readStagedTable(store, taskId, symbol, 'signals'))),
+      Promise.all(completed.map((symbol) => readStagedTable(store, taskId, symbol, 'curve'))),
     ]);
-    const tables: ResultTables = {
-      symbol_summary: buildSymbolSummaryTable(records.map(({ symbol, summary }) => ({ symbol, summary }))),
-      symbol_signals: concatTables(trades, new Table(symbolSignalsSchema)),
-      performance_curve: concatTables(curves, new Table(performanceCurveSchema)),
-    };
-    signalRows = tables.symbol_signals.numRows;
+    const summaryTable = buildSymbolSummaryTable(records.map(({ symbol, summary }) => ({ symbol, summary })));
     if (mode !== 'json-only') {
-      for (const [name, bytes] of encodeResultTables(taskId, tables, context.compression, context.finished_at)) files.set(name, bytes);
+      const { compression } = context;
+      // The two large tables side by side (on two threads of a worker), the small one here.
+      const [symbol_signals, performance_curve] = await Promise.all([encode(tradeParts, compression), encode(curveParts, compression)]);
+      const symbol_summary = { bytes: tableToParquet(summaryTable, compression), rows: summaryTable.numRows };
+      for (const [name, bytes] of resultFileContents(
+        taskId,
+        { symbol_summary, symbol_signals, performance_curve },
+        compression,
+        context.finished_at,
+      )) {
+        files.set(name, bytes);
+      }
+      signalRows = symbol_signals.rows;
     }
-    if (mode !== 'postgres-only') files.set(LEGACY_RESULT_FILE, encodeLegacyResult(taskId, request, context, tables));
+    if (mode !== 'postgres-only') {
+      const concatenated = (parts: Uint8Array[]) => {
+        const tables = parts.map((part) => tableFromIPC(part));
+        return tables[0].concat(...tables.slice(1));
+      };
+      const tables: ResultTables = {
+        symbol_summary: summaryTable,
+        symbol_signals: concatenated(tradeParts),
+        performance_curve: concatenated(curveParts),
+      };
+      signalRows = tables.symbol_signals.numRows;
+      files.set(LEGACY_RESULT_FILE, encodeLegacyResult(taskId, request, context, tables));
+    }
   }
 
   const resultFiles = await putResultFiles(store, taskDirectory(taskId), files);

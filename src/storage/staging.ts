@@ -2,7 +2,7 @@
  * A task's staging area, `tasks/<task_id>/staging/`: each symbol activity stores its bulk output there
  * (trades and curve as Arrow IPC, a JSON record last), and the persist step, on any worker, reads it back.
  */
-import { Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { tableToIPC } from 'apache-arrow';
 import { taskDirectory } from '../contracts/task';
 import type { BacktestOutput, SymbolSummary } from '../engine/types';
 import type { BlobStore } from './providers';
@@ -29,13 +29,27 @@ export const stagingDirectory = (taskId: string) => `${taskDirectory(taskId)}/st
 const stagingKey = (taskId: string, name: string) => `${stagingDirectory(taskId)}/${name}`;
 const RECORD_SUFFIX = '.json';
 
+/** One symbol's trades and curve as Arrow IPC files: what a thread of the pool hands back to its activity. */
+export interface StagedTables {
+  signals: Uint8Array;
+  curve: Uint8Array;
+}
+
+/** Encodes one symbol's bulk output (CPU-bound: done on the thread that computed it). */
+export function encodeSymbolStaging(symbol: string, timestamps: Float64Array, output: BacktestOutput): StagedTables {
+  const part = [{ symbol, timestamps, trades: output.trades, curve: output.curve }];
+  return {
+    signals: tableToIPC(buildSymbolSignalsTable(part), 'file'),
+    curve: tableToIPC(buildPerformanceCurveTable(part), 'file'),
+  };
+}
+
 export interface SymbolStaging {
   store: BlobStore;
   taskId: string;
   symbol: string;
-  /** Bar times of the candles the output was computed from (epoch ms). */
-  timestamps: Float64Array;
-  output: BacktestOutput;
+  tables: StagedTables;
+  summary: SymbolSummary;
   dataUsed: SymbolDataUsed;
   executionMs: number;
   workerId: string;
@@ -46,19 +60,18 @@ export async function writeSymbolStaging({
   store,
   taskId,
   symbol,
-  timestamps,
-  output,
+  tables,
+  summary,
   dataUsed,
   executionMs,
   workerId,
 }: SymbolStaging): Promise<void> {
-  const part = [{ symbol, timestamps, trades: output.trades, curve: output.curve }];
   // Side by side: a remote store's round trips, not the bytes, are what a small task waits for.
   await Promise.all([
-    store.put(stagingKey(taskId, `${symbol}.signals.arrow`), tableToIPC(buildSymbolSignalsTable(part), 'file')),
-    store.put(stagingKey(taskId, `${symbol}.curve.arrow`), tableToIPC(buildPerformanceCurveTable(part), 'file')),
+    store.put(stagingKey(taskId, `${symbol}.signals.arrow`), tables.signals),
+    store.put(stagingKey(taskId, `${symbol}.curve.arrow`), tables.curve),
   ]);
-  const record: SymbolStagingRecord = { symbol, summary: output.summary, execution_ms: executionMs, worker_id: workerId, ...dataUsed };
+  const record: SymbolStagingRecord = { symbol, summary, execution_ms: executionMs, worker_id: workerId, ...dataUsed };
   // The JSON record goes last: its presence means the symbol's staging is complete.
   await store.put(stagingKey(taskId, `${symbol}${RECORD_SUFFIX}`), JSON.stringify(record));
 }
@@ -67,12 +80,9 @@ export async function readStagingRecord(store: BlobStore, taskId: string, symbol
   return JSON.parse((await store.get(stagingKey(taskId, `${symbol}${RECORD_SUFFIX}`))).toString('utf8'));
 }
 
-export async function readStagedTrades(store: BlobStore, taskId: string, symbol: string): Promise<Table> {
-  return tableFromIPC(await store.get(stagingKey(taskId, `${symbol}.signals.arrow`)));
-}
-
-export async function readStagedCurve(store: BlobStore, taskId: string, symbol: string): Promise<Table> {
-  return tableFromIPC(await store.get(stagingKey(taskId, `${symbol}.curve.arrow`)));
+/** A symbol's staged trades or curve: the Arrow IPC file as stored. */
+export function readStagedTable(store: BlobStore, taskId: string, symbol: string, table: keyof StagedTables): Promise<Uint8Array> {
+  return store.get(stagingKey(taskId, `${symbol}.${table}.arrow`));
 }
 
 /** Symbols whose staging is complete: what a running task has finished, readable without its workflow. */

@@ -5,22 +5,27 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
-import type { BacktestOutput, Candles } from '../engine/types';
+import type { Candles } from '../engine/types';
 import { ApplicationFailure } from '@temporalio/common';
-import type { EvaluationTask, EvaluationThreadData, SweepTask } from './evaluationThread';
+import type { StagedTableEncoder, EncodedTable } from '../storage/stagedParquet';
+import type { EvaluationResult, EvaluationTask, EvaluationThreadData, SweepTask, SymbolBacktestOutput } from './evaluationThread';
 import { STRATEGY_MISMATCH_ON_THREAD } from './strategyMismatch';
 
 export interface EvaluationPool {
+  /** A symbol's backtest, its staging files encoded on the thread. */
   runBacktest(task: {
+    symbol: string;
     candles: Candles;
     strategy: string;
     /** The version the activity checked: a thread that loaded another one refuses (see the thread's strategyOf). */
     strategyVersion: string;
     params: Record<string, unknown>;
     periodsPerYear: number;
-  }): Promise<BacktestOutput>;
+  }): Promise<SymbolBacktestOutput>;
   /** Resolves with the index into the combo ids the evaluation reached (all of them unless asked to stop). */
   evaluateSweep(task: Omit<SweepTask, 'kind'>): Promise<number>;
+  /** The persist step's Parquet encoding of one result table from its staged parts. */
+  encodeStagedTable: StagedTableEncoder;
   close(): Promise<void>;
 }
 
@@ -39,7 +44,7 @@ function failingForGoodOnStrategyMismatch(error: unknown): never {
 
 /** `threads` threads, each with the built-in strategies and the plugins of `strategiesDir` (STRATEGIES_DIR). */
 export function createEvaluationPool(threads: number = availableParallelism(), strategiesDir?: string): EvaluationPool {
-  const pool = new Piscina<EvaluationTask, BacktestOutput | number>({
+  const pool = new Piscina<EvaluationTask, EvaluationResult>({
     filename: THREAD_FILE,
     workerData: { strategiesDir } satisfies EvaluationThreadData,
     minThreads: threads,
@@ -50,8 +55,10 @@ export function createEvaluationPool(threads: number = availableParallelism(), s
     ...(THREAD_FILE.endsWith('.ts') ? { execArgv: ['--import', 'tsx'] } : {}),
   });
   return {
-    runBacktest: (task) => (pool.run({ kind: 'backtest', ...task }) as Promise<BacktestOutput>).catch(failingForGoodOnStrategyMismatch),
+    runBacktest: (task) =>
+      (pool.run({ kind: 'backtest', ...task }) as Promise<SymbolBacktestOutput>).catch(failingForGoodOnStrategyMismatch),
     evaluateSweep: (task) => (pool.run({ kind: 'sweep', ...task }) as Promise<number>).catch(failingForGoodOnStrategyMismatch),
+    encodeStagedTable: (parts, compression) => pool.run({ kind: 'parquet', parts, compression }) as Promise<EncodedTable>,
     close: () => pool.destroy(),
   };
 }

@@ -8,7 +8,10 @@ import { createStrategyRegistry, type StrategyRegistry } from '../engine/strateg
 import type { Strategy } from '../engine/strategy';
 import { loadStrategyRegistry } from '../strategyPlugins';
 import { evaluateSweep, planSweep, type Grid, type SweepPlan, type SweepRows } from '../engine/sweep';
-import type { BacktestOutput, Candles } from '../engine/types';
+import type { Candles, SymbolSummary } from '../engine/types';
+import type { ParquetCompression } from '../shared/parquet';
+import { parquetOfStagedParts, type EncodedTable } from '../storage/stagedParquet';
+import { encodeSymbolStaging, type StagedTables } from '../storage/staging';
 import { NEXT_INDEX, STOP_REQUESTED } from './sharedMemory';
 import { STRATEGY_MISMATCH_ON_THREAD } from './strategyMismatch';
 
@@ -20,6 +23,7 @@ export interface EvaluationThreadData {
 
 export interface BacktestTask {
   kind: 'backtest';
+  symbol: string;
   candles: Candles;
   strategy: string;
   strategyVersion: string;
@@ -46,7 +50,14 @@ export interface SweepTask {
   control: Int32Array;
 }
 
-export type EvaluationTask = BacktestTask | SweepTask;
+/** A result table's Parquet file from its symbols' staged parts (the persist step). */
+export interface ParquetTask {
+  kind: 'parquet';
+  parts: Uint8Array[];
+  compression: ParquetCompression;
+}
+
+export type EvaluationTask = BacktestTask | SweepTask | ParquetTask;
 
 // This thread's strategies, loaded once as the worker's main thread loaded them.
 const { strategiesDir } = (Piscina.workerData ?? {}) as EvaluationThreadData;
@@ -84,7 +95,21 @@ async function planFor(task: SweepTask): Promise<SweepPlan> {
   return plan;
 }
 
-async function runBacktestTask({ candles, strategy, strategyVersion, params, periodsPerYear }: BacktestTask): Promise<BacktestOutput> {
+/** What a symbol's backtest hands its activity: the summary and the staging files, encoded here. */
+export interface SymbolBacktestOutput {
+  summary: SymbolSummary;
+  tradeCount: number;
+  tables: StagedTables;
+}
+
+async function runBacktestTask({
+  symbol,
+  candles,
+  strategy,
+  strategyVersion,
+  params,
+  periodsPerYear,
+}: BacktestTask): Promise<SymbolBacktestOutput> {
   const output = runSegmentBacktest(
     candles,
     await strategyOf(strategy, strategyVersion),
@@ -92,16 +117,13 @@ async function runBacktestTask({ candles, strategy, strategyVersion, params, per
     { warmupStart: 0, start: 0, end: candles.length },
     { periodsPerYear },
   );
-  const { trades, curve } = output;
-  // The output's arrays are handed to the activity's thread, not copied.
-  const transferred = [
-    output.signals,
-    output.exitSignals,
-    ...Object.values(trades).filter(ArrayBuffer.isView),
-    ...Object.values(curve).filter(ArrayBuffer.isView),
-  ].flatMap((array) => (array ? [(array as Uint8Array).buffer] : []));
-  const movable = { [Piscina.transferableSymbol]: [...new Set(transferred)], [Piscina.valueSymbol]: output };
-  return Piscina.move(movable as never) as unknown as BacktestOutput;
+  const tables = encodeSymbolStaging(symbol, candles.timestamp, output);
+  // The encoded files are handed to the activity's thread, not copied.
+  const movable = {
+    [Piscina.transferableSymbol]: [tables.signals.buffer, tables.curve.buffer],
+    [Piscina.valueSymbol]: { summary: output.summary, tradeCount: output.trades.count, tables },
+  };
+  return Piscina.move(movable as never) as unknown as SymbolBacktestOutput;
 }
 
 /** Evaluates rows [resumeAt, ...), publishing progress and stopping when asked; returns the index it reached. */
@@ -117,6 +139,23 @@ async function runSweepTask(task: SweepTask): Promise<number> {
   });
 }
 
-export default function evaluate(task: EvaluationTask): Promise<BacktestOutput | number> {
-  return task.kind === 'backtest' ? runBacktestTask(task) : runSweepTask(task);
+function encodeParquetTask({ parts, compression }: ParquetTask): EncodedTable {
+  const encoded = parquetOfStagedParts(parts, compression);
+  return Piscina.move({
+    [Piscina.transferableSymbol]: [encoded.bytes.buffer],
+    [Piscina.valueSymbol]: encoded,
+  } as never) as unknown as EncodedTable;
+}
+
+export type EvaluationResult = SymbolBacktestOutput | number | EncodedTable;
+
+export default async function evaluate(task: EvaluationTask): Promise<EvaluationResult> {
+  switch (task.kind) {
+    case 'backtest':
+      return runBacktestTask(task);
+    case 'sweep':
+      return runSweepTask(task);
+    case 'parquet':
+      return encodeParquetTask(task);
+  }
 }

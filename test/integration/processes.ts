@@ -24,7 +24,8 @@ async function startProcess(
 ): Promise<PlatformProcess & { ready: Record<string, string> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', LOG_FORMAT: 'json', NODE_ENV: 'test', ...environment },
+    // STOP_WITH_PARENT: a test run that is killed leaves no API or worker running on.
+    env: { ...process.env, LOG_LEVEL: 'warn', LOG_FORMAT: 'json', NODE_ENV: 'test', STOP_WITH_PARENT: '1', ...environment },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';

@@ -259,9 +259,9 @@ describe('an evaluation thread that loaded another version of a strategy than th
     pool = createEvaluationPool(1, writePluginFolder({ 'everyFifthBar.ts': source }, process.env.TEST_SCRATCH));
     const candles = generateSampleCandles({ symbol: 'BTC_KRW', timeframe: '1d', startDate: '2023-01-01', endDate: '2023-03-31', seed: 1 });
     const params = { every: 5, hold_period_bars: 1, ...executionParamsSchema.parse({}) };
-    const task = { candles, strategy: 'every_fifth_bar', params, periodsPerYear: 365 };
+    const task = { symbol: 'BTC_KRW', candles, strategy: 'every_fifth_bar', params, periodsPerYear: 365 };
     // the version it has: the backtest runs on the thread
-    expect((await pool.runBacktest({ ...task, strategyVersion: sourceVersion(source) })).trades.count).toBeGreaterThan(10);
+    expect((await pool.runBacktest({ ...task, strategyVersion: sourceVersion(source) })).tradeCount).toBeGreaterThan(10);
     const refused = await pool.runBacktest({ ...task, strategyVersion: '0123456789ab' }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ApplicationFailure);
     expect(refused).toMatchObject({ type: 'StrategyVersionMismatch', nonRetryable: true });

@@ -86,7 +86,7 @@ export function backtestHandlers(deps: ApiDependencies, submissions: Counter<'st
 
   /** Checks the data exists, starts the workflow (id = task_id), answers 202. */
   async function submit(request: BacktestRequest) {
-    checkAvailability(request, await deps.marketData.listOf(request.symbols));
+    checkAvailability(request, await deps.marketData.availability(request.symbols));
     const task_id = randomUUID();
     const input = backtestWorkflowInput(task_id, request, config.MAX_PARALLEL_SYMBOLS);
     const memo: TaskMemo = {

@@ -173,7 +173,7 @@ export function sweepHandlers(deps: ApiDependencies, submissions: Counter<'strat
 
   return {
     createSweep: async ({ body: request }, { response }) => {
-      checkAvailability(request, await deps.marketData.listOf(request.symbols));
+      checkAvailability(request, await deps.marketData.availability(request.symbols));
       const { combinations, evaluations } = await checkSize(request);
       const sweep_id = randomUUID();
       const input: SweepWorkflowInput = {
