@@ -22,12 +22,12 @@ import { waitFor } from './harness';
 import { startApiProcess, startWorkerProcess, type PlatformProcess, type StackAddresses } from './processes';
 
 const SYMBOL = 'BTC_KRW';
-/** 5 x 5 x 25 x 8 x 2 = 10,000 combinations on half a year of hourly candles. */
+/** 5 x 5 x 25 x 8 x 2 = 10,000 combinations on two years of hourly candles. */
 const sweepRequest = {
   strategy: 'volume_zone_breakout',
   symbols: [SYMBOL],
-  start_date: '2023-01-01',
-  end_date: '2023-06-30',
+  start_date: '2022-01-01',
+  end_date: '2023-12-31',
   timeframe: '1h',
   grid: {
     volume_window: [20, 30, 40, 50, 60],
@@ -112,15 +112,16 @@ async function chunkSeconds(sweepId: string): Promise<number> {
 beforeAll(async () => {
   const dataRoot = mkdtempSync(join(process.env.TEST_SCRATCH!, 'sweep-durability-'));
   store = new LocalBlobStore(dataRoot);
-  await writeSampleData({ store, symbols: [SYMBOL], timeframes: ['1h'], startDate: '2023-01-01', endDate: '2023-06-30' });
+  await writeSampleData({ store, symbols: [SYMBOL], timeframes: ['1h'], startDate: '2022-01-01', endDate: '2023-12-31' });
   stack = {
     dataRoot,
     databaseUrl: process.env.TEST_DATABASE_URL!,
     temporalAddress: process.env.TEST_TEMPORAL_ADDRESS!,
     taskQueue: `sweep-durability-${randomUUID()}`,
   };
-  // Chunks of 2,560 combinations take a second or more each: long enough to be caught part-way.
-  [api] = await Promise.all([startApiProcess(stack, { SWEEP_CHUNK_COMBINATIONS: '2560' }), startWorker()]);
+  // Two chunks of 5,000 combinations on two years take about three seconds each, three heartbeat intervals: long
+  // enough to be caught part-way (half a year in chunks of 2,560 took under a second and could finish unseen).
+  [api] = await Promise.all([startApiProcess(stack, { SWEEP_CHUNK_COMBINATIONS: '5000' }), startWorker()]);
   client = await connectClient({ TEMPORAL_NAMESPACE: 'default', TEMPORAL_ADDRESS: stack.temporalAddress });
 }, 180_000);
 
