@@ -29,7 +29,8 @@ interface Child {
 
 /** In stopping order: the API, the worker, the infrastructure. */
 const children: Child[] = [];
-let stopping = false;
+/** The ordered stop, once begun. */
+let stopped: Promise<never> | undefined;
 
 /** SIGTERM, then SIGKILL to its whole process group if it lingers. */
 function stopChild({ process: child, stopGraceMs }: Child): Promise<void> {
@@ -50,17 +51,21 @@ function stopChild({ process: child, stopGraceMs }: Child): Promise<void> {
   });
 }
 
-async function shutdown(exitCode: number, reason: string): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+/**
+ * Stops everything in order, then exits. Only the first call counts: a terminal's Ctrl-C reaches this process twice
+ * (from the terminal and passed on by npm), and a second signal must not cut the ordered stop short.
+ */
+function shutdown(exitCode: number, reason: string): Promise<never> {
+  stopped ??= (async () => {
     console.log(`\n${reason}: stopping the API, the worker, Temporal and PostgreSQL, in that order ...`);
     const order = ['api', 'worker', 'infrastructure'];
     for (const name of order) {
       for (const child of children.filter((candidate) => candidate.name === name)) await stopChild(child);
     }
     console.log('stopped');
-  }
-  process.exit(exitCode);
+    return process.exit(exitCode);
+  })();
+  return stopped;
 }
 
 function spawnChild(name: string, entry: string, args: string[], environment: NodeJS.ProcessEnv, stopGraceMs: number): ChildProcess {
@@ -72,7 +77,7 @@ function spawnChild(name: string, entry: string, args: string[], environment: No
     detached: true,
   });
   child.once('exit', (code, signal) => {
-    if (!stopping) void shutdown(1, `${name} exited (${signal ?? `code ${code}`})`);
+    if (!stopped) void shutdown(1, `${name} exited (${signal ?? `code ${code}`})`);
   });
   children.push({ name, process: child, stopGraceMs });
   return child;
@@ -92,8 +97,9 @@ function readyMessage<T extends { ready: string }>(child: ChildProcess, name: st
 }
 
 async function main(): Promise<void> {
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void shutdown(0, `${signal} received`));
-  // npm does not pass SIGTERM on to this process: when npm is gone, stop too.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0, `${signal} received`));
+  // npm passes SIGINT and SIGTERM on to this process (its child: start.sh execs it); when npm is gone otherwise
+  // (SIGHUP, SIGKILL), stop too.
   onParentExit(() => void shutdown(0, 'npm exited'));
   const config = loadConfig();
   mkdirSync(config.DATA_ROOT, { recursive: true });
