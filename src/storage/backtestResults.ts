@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import type { SymbolSummary } from '../engine/types';
-import { whileDatabaseAnswers } from './database';
+import { ListFilter, whileDatabaseAnswers } from './database';
 import type { Manifest } from './manifest';
 
 /** The statuses the seed's `status_valid` constraint allows. */
@@ -178,30 +178,25 @@ export class BacktestResultsRepository {
 
   /** A page of rows, newest first, and the number of rows matching the filters. */
   async list(query: BacktestResultQuery): Promise<{ rows: BacktestResultRow[]; total: number }> {
-    const values: unknown[] = [];
-    const conditions: string[] = [];
-    const where = (condition: (parameter: string) => string, value: unknown) => {
-      values.push(value);
-      conditions.push(condition(`$${values.length}`));
-    };
-    if (query.strategy !== undefined) where((p) => `strategy = ${p}`, query.strategy);
+    const filter = new ListFilter();
+    if (query.strategy !== undefined) filter.where((p) => `strategy = ${p}`, query.strategy);
     if (query.status !== undefined) {
       const stored = storedForm(query.status);
-      where((p) => `status = ${p}`, stored.status);
-      if (stored.status === 'failed') conditions.push(`metadata->'cancelled' ${stored.cancelled ? '=' : 'IS DISTINCT FROM'} 'true'::jsonb`);
+      filter.where((p) => `status = ${p}`, stored.status);
+      if (stored.status === 'failed') {
+        filter.whereLiteral(`metadata->'cancelled' ${stored.cancelled ? '=' : 'IS DISTINCT FROM'} 'true'::jsonb`);
+      }
     }
-    if (query.symbol !== undefined) where((p) => `symbols @> ${p}::jsonb`, JSON.stringify([query.symbol]));
-    if (query.created_after !== undefined) where((p) => `created_at > ${p}`, query.created_after);
-    const whereClause = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const paging = `LIMIT $${values.length + 1} OFFSET $${values.length + 2}`;
+    if (query.symbol !== undefined) filter.where((p) => `symbols @> ${p}::jsonb`, JSON.stringify([query.symbol]));
+    if (query.created_after !== undefined) filter.where((p) => `created_at > ${p}`, query.created_after);
+    const paging = filter.page(query.limit, query.offset ?? 0);
 
     const [page, count] = await Promise.all([
-      this.query(`SELECT ${ROW_COLUMNS} FROM backtest_results ${whereClause} ORDER BY created_at DESC, task_id DESC ${paging}`, [
-        ...values,
-        query.limit,
-        query.offset ?? 0,
-      ]),
-      this.query(`SELECT count(*) AS total FROM backtest_results ${whereClause}`, values),
+      this.query(
+        `SELECT ${ROW_COLUMNS} FROM backtest_results ${filter.whereClause} ORDER BY created_at DESC, task_id DESC ${paging.clause}`,
+        paging.values,
+      ),
+      this.query(`SELECT count(*) AS total FROM backtest_results ${filter.whereClause}`, filter.values),
     ]);
     return { rows: page.rows, total: count.rows[0].total };
   }

@@ -54,6 +54,37 @@ export async function whileDatabaseAnswers<T>(work: () => Promise<T>): Promise<T
   }
 }
 
+/**
+ * The WHERE clause of a filtered, paged listing, built one filter at a time with numbered parameters, and the
+ * LIMIT/OFFSET that follow them: the repositories' `list` queries share it.
+ */
+export class ListFilter {
+  /** The filters' parameter values, in order ($1, $2, ...). */
+  readonly values: unknown[] = [];
+  private readonly conditions: string[] = [];
+
+  /** A condition on the next parameter, which holds `value`. */
+  where(condition: (parameter: string) => string, value: unknown): void {
+    this.values.push(value);
+    this.conditions.push(condition(`$${this.values.length}`));
+  }
+
+  /** A condition without a parameter. */
+  whereLiteral(condition: string): void {
+    this.conditions.push(condition);
+  }
+
+  get whereClause(): string {
+    return this.conditions.length > 0 ? `WHERE ${this.conditions.join(' AND ')}` : '';
+  }
+
+  /** LIMIT and OFFSET as the two parameters after the filters', and all the values a page query takes. */
+  page(limit: number, offset: number): { clause: string; values: unknown[] } {
+    const count = this.values.length;
+    return { clause: `LIMIT $${count + 1} OFFSET $${count + 2}`, values: [...this.values, limit, offset] };
+  }
+}
+
 /** An arbitrary constant shared by every process of this application: whoever holds it migrates. */
 const MIGRATION_LOCK_KEY = 7_370_283_631;
 

@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import type { SweepBest, SweepStatus } from '../contracts/sweep';
 import { isoTimestamp, rowTypes } from './backtestResults';
-import { whileDatabaseAnswers } from './database';
+import { ListFilter, whileDatabaseAnswers } from './database';
 
 /** The row's `metadata` JSONB. */
 export interface ParameterSweepMetadata {
@@ -114,24 +114,17 @@ export class ParameterSweepsRepository {
 
   /** A page of rows, newest first, and the number of rows matching the filters. */
   async list(query: SweepQuery): Promise<{ rows: ParameterSweepRow[]; total: number }> {
-    const values: unknown[] = [];
-    const conditions: string[] = [];
-    const where = (condition: (parameter: string) => string, value: unknown) => {
-      values.push(value);
-      conditions.push(condition(`$${values.length}`));
-    };
-    if (query.strategy !== undefined) where((p) => `strategy = ${p}`, query.strategy);
-    if (query.status !== undefined) where((p) => `status = ${p}`, query.status);
-    if (query.symbol !== undefined) where((p) => `symbols @> ARRAY[${p}]::text[]`, query.symbol);
-    const whereClause = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const paging = `LIMIT $${values.length + 1} OFFSET $${values.length + 2}`;
+    const filter = new ListFilter();
+    if (query.strategy !== undefined) filter.where((p) => `strategy = ${p}`, query.strategy);
+    if (query.status !== undefined) filter.where((p) => `status = ${p}`, query.status);
+    if (query.symbol !== undefined) filter.where((p) => `symbols @> ARRAY[${p}]::text[]`, query.symbol);
+    const paging = filter.page(query.limit, query.offset ?? 0);
     const [page, count] = await Promise.all([
-      this.query(`SELECT ${ROW_COLUMNS} FROM parameter_sweeps ${whereClause} ORDER BY created_at DESC, sweep_id DESC ${paging}`, [
-        ...values,
-        query.limit,
-        query.offset ?? 0,
-      ]),
-      this.query(`SELECT count(*) AS total FROM parameter_sweeps ${whereClause}`, values),
+      this.query(
+        `SELECT ${ROW_COLUMNS} FROM parameter_sweeps ${filter.whereClause} ORDER BY created_at DESC, sweep_id DESC ${paging.clause}`,
+        paging.values,
+      ),
+      this.query(`SELECT count(*) AS total FROM parameter_sweeps ${filter.whereClause}`, filter.values),
     ]);
     return { rows: page.rows, total: count.rows[0].total };
   }
