@@ -5,14 +5,14 @@
  * from the last heartbeat, so a crash costs at most the parts not yet heartbeated.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { CancelledFailure, Context } from '@temporalio/activity';
 import { betterCombo, type RankedCombo, type SweepChunkHeartbeat, type SweepChunkInput, type SweepChunkResult } from '../contracts/sweep';
-import { MarketDataError } from '../data/marketDataError';
 import { bestRow, inSampleSegment, type SweepRows } from '../engine/sweep';
 import { isStaged, PART_ROWS, partKey, readParts, writePart } from '../storage/sweepStaging';
 import { allocateControl, allocateSharedSweepRows, NEXT_INDEX, STOP_REQUESTED } from '../threads/sharedMemory';
 import { CandlesForThreads } from './candlesForThreads';
 import type { ActivityDependencies } from './dependencies';
+import { loadCandlesOrFail } from './loadCandles';
 import type { SweepContexts } from './sweepContext';
 
 /** How often the activity looks at the thread's progress. */
@@ -38,18 +38,12 @@ export function createEvaluateSweepChunk({ store, marketData, evaluation, logger
     const sweep = await sweepContext(sweep_id);
     const { request } = sweep;
     const symbolPlan = sweep.plan.symbols.find((entry) => entry.symbol === symbol)!;
-    let loaded;
-    try {
-      loaded = await candlesForThreads.load({
-        symbol,
-        timeframe: request.timeframe,
-        startDate: request.start_date,
-        endDate: request.end_date,
-      });
-    } catch (error) {
-      if (error instanceof MarketDataError) throw ApplicationFailure.nonRetryable(error.message, 'MarketDataError');
-      throw error;
-    }
+    const loaded = await loadCandlesOrFail((range) => candlesForThreads.load(range), {
+      symbol,
+      timeframe: request.timeframe,
+      startDate: request.start_date,
+      endDate: request.end_date,
+    });
     const resumeAt = (context.info.heartbeatDetails as SweepChunkHeartbeat | undefined)?.next ?? first;
     const comboIds = sweep.comboIds.subarray(first, end);
     const rows = allocateSharedSweepRows(end - first);

@@ -5,11 +5,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { SweepPlanSummary } from '../contracts/sweep';
 import type { SweepRequest } from '../contracts/sweepRequest';
-import { MarketDataError } from '../data/marketDataError';
 import { gridLayout, largestWarmupBars, walkForwardFolds } from '../engine/sweep';
 import { BlobNotFoundError } from '../storage/providers';
 import { readPlan, writePlan, type SweepPlanFile } from '../storage/sweepStaging';
 import type { ActivityDependencies } from './dependencies';
+import { loadCandlesOrFail } from './loadCandles';
 import { checkedStrategy } from './strategyCheck';
 
 const summaryOf = (plan: SweepPlanFile): SweepPlanSummary => ({
@@ -36,19 +36,12 @@ export function createPlanSweep({ store, marketData, logger, strategies, workerI
     const warmupBars = largestWarmupBars(strategy, request.params, gridLayout(request.grid));
     const symbols: SweepPlanFile['symbols'] = [];
     for (const symbol of request.symbols) {
-      let loaded;
-      try {
-        loaded = await marketData.loadCandles({
-          symbol,
-          timeframe: request.timeframe,
-          startDate: request.start_date,
-          endDate: request.end_date,
-        });
-      } catch (error) {
-        if (error instanceof MarketDataError) throw ApplicationFailure.nonRetryable(error.message, 'MarketDataError');
-        throw error;
-      }
-      const { candles, files } = loaded;
+      const { candles, files } = await loadCandlesOrFail((range) => marketData.loadCandles(range), {
+        symbol,
+        timeframe: request.timeframe,
+        startDate: request.start_date,
+        endDate: request.end_date,
+      });
       const time = (bar: number) => candles.timestamp[bar];
       let folds: SweepPlanFile['symbols'][number]['folds'] = [];
       if (request.walk_forward) {

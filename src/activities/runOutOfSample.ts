@@ -3,15 +3,14 @@
  * out-of-sample part, warmed up on the candles just before it, starting with the equity the previous fold
  * ended with; the stitched curve and the per-fold figures are staged for the persist step. Idempotent.
  */
-import { ApplicationFailure } from '@temporalio/activity';
 import type { OutOfSampleInput } from '../contracts/sweep';
-import { MarketDataError } from '../data/marketDataError';
 import { runSegmentBacktest } from '../engine/backtest';
 import { sliceCandles } from '../engine/candles';
 import { comboParams, outOfSampleSegment, stitchSegments, strategyWarmupBars, type StitchedSegment } from '../engine/sweep';
 import { buildPerformanceCurveTable } from '../storage/resultTables';
 import { writeOutOfSample, type OutOfSampleRecord } from '../storage/sweepStaging';
 import type { ActivityDependencies } from './dependencies';
+import { loadCandlesOrFail } from './loadCandles';
 import type { SweepContexts } from './sweepContext';
 
 export function createRunOutOfSample({ store, marketData, logger }: ActivityDependencies, sweepContext: SweepContexts) {
@@ -19,18 +18,12 @@ export function createRunOutOfSample({ store, marketData, logger }: ActivityDepe
     const sweep = await sweepContext(sweep_id);
     const { request, strategy, layout } = sweep;
     const symbolPlan = sweep.plan.symbols.find((entry) => entry.symbol === symbol)!;
-    let candles;
-    try {
-      ({ candles } = await marketData.loadCandles({
-        symbol,
-        timeframe: request.timeframe,
-        startDate: request.start_date,
-        endDate: request.end_date,
-      }));
-    } catch (error) {
-      if (error instanceof MarketDataError) throw ApplicationFailure.nonRetryable(error.message, 'MarketDataError');
-      throw error;
-    }
+    const { candles } = await loadCandlesOrFail((range) => marketData.loadCandles(range), {
+      symbol,
+      timeframe: request.timeframe,
+      startDate: request.start_date,
+      endDate: request.end_date,
+    });
     const metric = request.objective.metric;
     const segments: StitchedSegment[] = [];
     const record: OutOfSampleRecord = { symbol, folds: [] };

@@ -2,11 +2,11 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { paramsSchemaFor } from '../contracts/backtestRequest';
 import type { SymbolHeartbeat, SymbolRunResult, SymbolTaskInput } from '../contracts/task';
-import { MarketDataError } from '../data/marketDataError';
 import { periodsPerYear } from '../engine/timeframes';
 import { writeSymbolStaging } from '../storage/staging';
 import { CandlesForThreads } from './candlesForThreads';
 import type { ActivityDependencies } from './dependencies';
+import { loadCandlesOrFail } from './loadCandles';
 import { checkedStrategy } from './strategyCheck';
 
 /** Reports progress and stops promptly when the workflow was cancelled (cancellation arrives via heartbeats). */
@@ -29,16 +29,11 @@ export function createRunSymbolBacktest({ store, marketData, evaluation, logger,
       throw ApplicationFailure.nonRetryable(`invalid parameters: ${params.error.message}`, 'InvalidParameters');
     }
 
-    let loaded;
-    try {
-      loaded = await candlesForThreads.load({ symbol, timeframe: spec.timeframe, startDate: spec.start_date, endDate: spec.end_date });
-    } catch (error) {
-      if (error instanceof MarketDataError) {
-        log.warn({ err: error.message, code: error.code }, 'market data rejected');
-        throw ApplicationFailure.nonRetryable(error.message, 'MarketDataError', { code: error.code });
-      }
-      throw error;
-    }
+    const loaded = await loadCandlesOrFail(
+      (range) => candlesForThreads.load(range),
+      { symbol, timeframe: spec.timeframe, startDate: spec.start_date, endDate: spec.end_date },
+      (error) => log.warn({ err: error.message, code: error.code }, 'market data rejected'),
+    );
     reportProgress(symbol, 0.4);
 
     const { candles, files } = loaded;
