@@ -5,17 +5,15 @@
 import type { Client } from '@temporalio/client';
 import { sweepDirectory, type SweepBest, type SweepChunkHeartbeat, type SweepProgress, type SweepStatus } from '../contracts/sweep';
 import type { SweepRequest } from '../contracts/sweepRequest';
-import { isDatabaseOutage } from '../storage/database';
 import type { ParameterSweepRow, ParameterSweepsRepository } from '../storage/parameterSweeps';
 import type { BlobStore } from '../storage/providers';
 import { readSweepManifest } from '../storage/sweepReader';
 import { sweepProgressQuery, type sweepWorkflow } from '../workflows/sweepWorkflow';
 import {
-  describeWorkflow,
+  describeWithRow,
   hasUnclaimedActivities,
   hasUnclaimedWorkflowTask,
   heartbeatsOf,
-  isRunning,
   quickQuery,
   rememberedAnswer,
 } from './workflowState';
@@ -72,19 +70,8 @@ function memoFromRow(row: ParameterSweepRow): SweepMemo {
   };
 }
 
-async function readRow(sources: SweepViewSources, sweepId: string): Promise<{ row?: ParameterSweepRow; outage?: unknown }> {
-  try {
-    return { row: await sources.sweeps.get(sweepId) };
-  } catch (error) {
-    if (isDatabaseOutage(error)) return { outage: error };
-    throw error;
-  }
-}
-
 export async function readSweepView(sources: SweepViewSources, sweepId: string): Promise<SweepView | undefined> {
-  const [description, { row, outage }] = await Promise.all([describeWorkflow(sources.temporal, sweepId), readRow(sources, sweepId)]);
-  const running = isRunning(description);
-  if (outage && !running) throw outage;
+  const { description, row, running } = await describeWithRow(sources.temporal, sweepId, () => sources.sweeps.get(sweepId));
   const started = description?.memo as Partial<SweepMemo> | undefined;
   const memo = started?.request ? (started as SweepMemo) : row && memoFromRow(row);
   if (!memo) return undefined;

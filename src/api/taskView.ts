@@ -8,18 +8,17 @@
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { BacktestWorkflowResult, SymbolHeartbeat, SymbolProgress, TaskProgress, TaskStatus } from '../contracts/task';
 import { SYMBOLS_PER_BATCH, symbolBatchWorkflowId, taskDirectory } from '../contracts/task';
-import { rowStatus, type BacktestResultRow, type BacktestResultsRepository } from '../storage/backtestResults';
+import { rowStatus, type BacktestResultsRepository } from '../storage/backtestResults';
 import type { BlobStore } from '../storage/providers';
-import { isDatabaseOutage } from '../storage/database';
 import { readManifest, type Manifest } from '../storage/manifest';
 import { listStagedSymbols } from '../storage/staging';
 import { progressQuery, type backtestWorkflow } from '../workflows/backtestWorkflow';
 import {
+  describeWithRow,
   describeWorkflow,
   hasUnclaimedActivities,
   hasUnclaimedWorkflowTask,
   heartbeatsOf,
-  isRunning,
   quickQuery,
   rememberedAnswer,
 } from './workflowState';
@@ -112,25 +111,9 @@ function symbolsFromManifest(manifest: Manifest | undefined, symbols: string[], 
 
 const averageProgress = (symbols: SymbolProgress[]) => symbols.reduce((sum, entry) => sum + entry.progress, 0) / symbols.length;
 
-/** The row, or undefined while PostgreSQL is down and the workflow can say enough on its own. */
-async function readRow(sources: TaskViewSources, taskId: string): Promise<{ row?: BacktestResultRow; unavailable?: unknown }> {
-  try {
-    return { row: await sources.repository.get(taskId) };
-  } catch (error) {
-    if (isDatabaseOutage(error)) return { unavailable: error };
-    throw error;
-  }
-}
-
 export async function readTaskView(sources: TaskViewSources, taskId: string): Promise<TaskView | undefined> {
-  const [description, { row, unavailable: databaseOutage }] = await Promise.all([
-    describeWorkflow(sources.temporal, taskId),
-    readRow(sources, taskId),
-  ]);
+  const { description, row, running } = await describeWithRow(sources.temporal, taskId, () => sources.repository.get(taskId));
   const workflowStatus = description?.status.name;
-  const running = isRunning(description);
-  // Only a running task can be described without its row: its end state would need the row (pin, expiry).
-  if (databaseOutage && !running) throw databaseOutage;
   // The API puts the request in the memo; a workflow started another way has none until its row exists.
   const started = description?.memo as Partial<TaskMemo> | undefined;
   const memo: TaskMemo | undefined = Array.isArray(started?.symbols)

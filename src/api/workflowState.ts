@@ -8,6 +8,7 @@ import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription }
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal as proto } from '@temporalio/proto';
 import type { QueryDefinition } from '@temporalio/workflow';
+import { isDatabaseOutage } from '../storage/database';
 
 /** How long a GET waits for a query; a slower answer still lands in the cache for the next GET. */
 const QUERY_WAIT_MS = 120;
@@ -56,6 +57,30 @@ export async function describeWorkflow(temporal: Client, workflowId: string): Pr
 
 export const isRunning = (description: WorkflowExecutionDescription | undefined) =>
   description?.status.name === 'RUNNING' || description?.status.name === 'CONTINUED_AS_NEW';
+
+/**
+ * A workflow's description and its row, read side by side. While PostgreSQL is down a running workflow is described
+ * without its row (undefined); anything else needs the row (an end state: pin, expiry), so the outage is thrown.
+ */
+export async function describeWithRow<Row>(
+  temporal: Client,
+  workflowId: string,
+  readRow: () => Promise<Row | undefined>,
+): Promise<{ description: WorkflowExecutionDescription | undefined; row: Row | undefined; running: boolean }> {
+  const [description, read] = await Promise.all([
+    describeWorkflow(temporal, workflowId),
+    readRow().then(
+      (row) => ({ row, outage: undefined }),
+      (error: unknown) => {
+        if (isDatabaseOutage(error)) return { row: undefined, outage: error };
+        throw error;
+      },
+    ),
+  ]);
+  const running = isRunning(description);
+  if (read.outage && !running) throw read.outage;
+  return { description, row: read.row, running };
+}
 
 const millisOf = (timestamp: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
   timestamp ? Number(timestamp.seconds ?? 0) * 1000 + Math.floor((timestamp.nanos ?? 0) / 1e6) : undefined;
