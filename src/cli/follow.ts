@@ -23,11 +23,15 @@ export interface Followed {
   hint: string;
 }
 
-/** Polls `read` until the status is final and returns it. */
+/**
+ * Polls `read` until the status is final and returns it. `announcement` is printed once Ctrl-C is handled: a user
+ * (or a script) who interrupts as soon as it appears only stops the waiting, never kills the client mid-way.
+ */
 export async function followUntilFinished<Status extends { status: string }>(
   read: () => Promise<Status>,
   display: ProgressDisplay<NoInfer<Status>>,
   { name, hint }: Followed,
+  announcement?: string,
 ): Promise<Status> {
   const stopWaiting = () => {
     display.stop();
@@ -35,6 +39,7 @@ export async function followUntilFinished<Status extends { status: string }>(
     process.exit(ExitCode.interrupted);
   };
   process.once('SIGINT', stopWaiting);
+  if (announcement !== undefined) console.log(announcement);
   try {
     for (;;) {
       const status = await read();
@@ -78,9 +83,8 @@ export async function followSubmission<Status extends { status: string }, Outcom
     else console.log(`${submitted}\n${following.hint}`);
     return ExitCode.success;
   }
-  if (!options.json) console.log(submitted);
   const display = options.json ? noProgress : process.stdout.isTTY ? following.progressBar() : following.progressLines();
-  const status = await followUntilFinished(() => following.read(), display, following);
+  const status = await followUntilFinished(() => following.read(), display, following, options.json ? undefined : submitted);
   const outcome = await following.readOutcome(status);
   if (options.json) printJson(outcome);
   else console.log(following.formatOutcome(outcome));
