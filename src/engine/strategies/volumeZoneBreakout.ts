@@ -19,8 +19,8 @@ import type { Candles } from '../types';
  * search has not stopped above K: when the volume above E = edge(K + 1) is below `top_percentile * total`.
  * That volume needs no bins: each bar gives the part of its span above E. It is bounded first with fixed
  * blocks of ~sqrt(window) bars (min, max and volume precomputed): a block wholly above E counts whole,
- * one wholly below not at all, and only straddling blocks are read bar by bar, with a branch-free clamp,
- * until the bounds decide. Those bounds then follow the window in O(1) per bar (add the bar that entered,
+ * one wholly below not at all; the few bars outside whole blocks and then straddling blocks are read bar by
+ * bar, with a branch-free clamp, until the bounds decide. Those bounds then follow the window in O(1) per bar (add the bar that entered,
  * remove the one that left) and decide the next bars while they can: the volume above E only falls as E
  * rises, so a lower bound still holds for a lower E and an upper bound for a higher one. Window min and max cost O(1)
  * (van Herk / Gil-Werman); K costs O(1). Per bar that is O(window / block + bars straddling E), and no
@@ -157,8 +157,11 @@ interface ChunkScratch {
   volume: Float64Array;
   factors: Float64Array;
   blocks: Float64Array;
-  suffixLow: Float64Array;
-  suffixHigh: Float64Array;
+  /** Per bar j, the price range of the window [j, j + window), NaN where that window holds no volume (see `windowRangesInto`). */
+  windowLow: Float64Array;
+  windowHigh: Float64Array;
+  /** Per bar j, 1 when the window [j, j + window) holds a tiny volume (see TINY_VOLUME). */
+  windowHasTinyVolume: Uint8Array;
   histogram: Float64Array;
   /** Bounds of the last full pass, moved with the window (see `compareVolumeAbove`); slots named by the CARRIED_ constants. */
   carried: Float64Array;
@@ -171,8 +174,9 @@ function allocateScratch(capacity: number, blockShift: number, binCount: number)
     volume: new Float64Array(capacity),
     factors: new Float64Array(capacity * FACTOR_STRIDE),
     blocks: new Float64Array(((capacity >> blockShift) + 1) * BLOCK_STRIDE),
-    suffixLow: new Float64Array(capacity),
-    suffixHigh: new Float64Array(capacity),
+    windowLow: new Float64Array(capacity),
+    windowHigh: new Float64Array(capacity),
+    windowHasTinyVolume: new Uint8Array(capacity),
     histogram: new Float64Array(binCount),
     carried: new Float64Array(CARRIED_SLOTS),
   };
@@ -200,22 +204,37 @@ function loadSpans(candles: Candles, includeWicks: boolean, from: number, to: nu
  * with max(d, 0) = (d + |d|) / 2 (exact in floating point) and min(a, v) = v - max(v - a, 0).
  * A zero-height bar at price p is given span p * 2^-56 and lift p * 2^-55 (under a quarter of p's ulp):
  * its share is then exactly 1 when p >= E and exactly 0 when p < E, as the histogram has it.
+ *
+ * In the same pass, the lowest span bottom, highest span top and volume of fixed blocks of 2^blockShift bars, so that
+ * whole blocks above or below E are counted or skipped without reading their bars.
  */
-function barFactorsInto(scratch: ChunkScratch, barCount: number): void {
-  const { spanLow, spanHigh, volume, factors } = scratch;
-  // one row of factors per bar
-  for (let i = 0; i < barCount; i++) {
-    const top = spanHigh[i];
-    const span = top - spanLow[i];
-    const row = i * FACTOR_STRIDE;
-    factors[row] = top;
-    factors[row + 1] = span > 0 ? 0 : top * 2 ** -55;
-    factors[row + 2] = (volume[i] * 0.5) / (span > 0 ? span : top * 2 ** -56);
-    factors[row + 3] = volume[i];
+function barFactorsAndBlocksInto(scratch: ChunkScratch, barCount: number, blockShift: number): void {
+  const { spanLow, spanHigh, volume, factors, blocks } = scratch;
+  // each block, then each of its bars: one row of factors, folded into the block's row
+  for (let first = 0, blockRow = 0; first < barCount; first += 1 << blockShift, blockRow += BLOCK_STRIDE) {
+    const end = Math.min(first + (1 << blockShift), barCount);
+    let lowest = Infinity;
+    let highest = -Infinity;
+    let blockVolume = 0;
+    for (let i = first; i < end; i++) {
+      const top = spanHigh[i];
+      const span = top - spanLow[i];
+      const row = i * FACTOR_STRIDE;
+      factors[row] = top;
+      factors[row + 1] = span > 0 ? 0 : top * 2 ** -55;
+      factors[row + 2] = (volume[i] * 0.5) / (span > 0 ? span : top * 2 ** -56);
+      factors[row + 3] = volume[i];
+      lowest = Math.min(lowest, spanLow[i]);
+      highest = Math.max(highest, top);
+      blockVolume += volume[i];
+    }
+    blocks[blockRow] = lowest;
+    blocks[blockRow + 1] = highest;
+    blocks[blockRow + 2] = blockVolume;
   }
 }
 
-/** Volume of one bar above price `threshold`, pro rata to its span, without branches (see `barFactorsInto`). */
+/** Volume of one bar above price `threshold`, pro rata to its span, without branches (see `barFactorsAndBlocksInto`). */
 function volumeAboveOfBar(factors: Float64Array, bar: number, threshold: number): number {
   const row = bar * FACTOR_STRIDE;
   // min(volume, volume * max(top - E, 0) / span)
@@ -241,49 +260,62 @@ function volumeInBars(volume: Float64Array, from: number, to: number): number {
 }
 
 /**
- * For runs of `runLength` bars from bar 0, the min (or max) from each bar to the end of its run. With the
- * prefix extremes of the next run, kept while sliding, any window of `runLength` bars costs one comparison.
+ * The price range of every window of `window` loaded bars, in O(1) per window (van Herk / Gil-Werman): for runs of
+ * `window` bars from bar 0, the extremes from each bar to the end of its run, combined with the extremes from the
+ * start of the next run. For each window [j, j + window) that ends before `barCount`, writes windowLow[j] and
+ * windowHigh[j] (NaN when the window holds no volume) and windowHasTinyVolume[j].
  */
-function runSuffixExtremesInto(values: Float64Array, barCount: number, runLength: number, pickMax: boolean, extremes: Float64Array): void {
-  // each run, walked backwards from its last bar
-  for (let runStart = 0; runStart < barCount; runStart += runLength) {
-    const runLast = Math.min(runStart + runLength, barCount) - 1;
-    let extreme = values[runLast];
-    extremes[runLast] = extreme;
+function windowRangesInto(scratch: ChunkScratch, barCount: number, window: number): void {
+  const { spanLow, spanHigh, volume, windowLow, windowHigh, windowHasTinyVolume } = scratch;
+  const lastStart = barCount - window - 1;
+  // each run, walked backwards from its last bar: the suffix extremes, in place
+  for (let runStart = 0; runStart < barCount; runStart += window) {
+    const runLast = Math.min(runStart + window, barCount) - 1;
+    let lowest = spanLow[runLast];
+    let highest = spanHigh[runLast];
+    windowLow[runLast] = lowest;
+    windowHigh[runLast] = highest;
     for (let i = runLast - 1; i >= runStart; i--) {
-      extreme = pickMax ? Math.max(extreme, values[i]) : Math.min(extreme, values[i]);
-      extremes[i] = extreme;
-    }
-  }
-}
-
-/** Min, max and volume of fixed blocks of 2^blockShift bars, so whole blocks above or below E are skipped. */
-function blockSummariesInto(scratch: ChunkScratch, barCount: number, blockShift: number): void {
-  const { spanLow, spanHigh, volume, blocks } = scratch;
-  const blockCount = (barCount + (1 << blockShift) - 1) >> blockShift;
-  // each block: fold its bars into min, max and sum
-  for (let block = 0; block < blockCount; block++) {
-    const first = block << blockShift;
-    const end = Math.min(first + (1 << blockShift), barCount);
-    let lowest = spanLow[first];
-    let highest = spanHigh[first];
-    let blockVolume = volume[first];
-    for (let i = first + 1; i < end; i++) {
       lowest = Math.min(lowest, spanLow[i]);
       highest = Math.max(highest, spanHigh[i]);
-      blockVolume += volume[i];
+      windowLow[i] = lowest;
+      windowHigh[i] = highest;
     }
-    blocks[block * BLOCK_STRIDE] = lowest;
-    blocks[block * BLOCK_STRIDE + 1] = highest;
-    blocks[block * BLOCK_STRIDE + 2] = blockVolume;
+  }
+  // each run again, forwards: a window starting in it is its suffix and the next run's bars up to the window's end
+  for (let runStart = 0; runStart <= lastStart; runStart += window) {
+    const runEnd = Math.min(runStart + window, lastStart + 1);
+    let prefixLow = Infinity;
+    let prefixHigh = -Infinity;
+    for (let start = runStart; start < runEnd; start++) {
+      windowLow[start] = Math.min(windowLow[start], prefixLow);
+      windowHigh[start] = Math.max(windowHigh[start], prefixHigh);
+      prefixLow = Math.min(prefixLow, spanLow[start + window]);
+      prefixHigh = Math.max(prefixHigh, spanHigh[start + window]);
+    }
+  }
+  let positiveVolumeBars = 0;
+  let tinyVolumeBars = 0;
+  // the bars with volume, and with a tiny one, of each window: bar start + window enters as bar start leaves
+  for (let i = 0; i < barCount; i++) {
+    if (i >= window) {
+      const start = i - window;
+      if (positiveVolumeBars === 0) windowLow[start] = windowHigh[start] = NaN;
+      windowHasTinyVolume[start] = tinyVolumeBars > 0 ? 1 : 0;
+      if (volume[start] > 0) positiveVolumeBars--;
+      if (volume[start] > 0 && volume[start] < TINY_VOLUME) tinyVolumeBars--;
+    }
+    if (volume[i] > 0) positiveVolumeBars++;
+    if (volume[i] > 0 && volume[i] < TINY_VOLUME) tinyVolumeBars++;
   }
 }
 
 /**
- * `ChunkScratch.carried` holds the carried bounds: one set for signals (those of the last full pass), two for the
- * resistance scan (the last full pass that found the volume above its threshold below the target, and the last that
- * found it reaching the target). Fields of a set: the bar (window end) the bounds are for, their threshold E, the
- * window's total volume, the lower and upper bound on the volume above E, and the rounding they have gathered.
+ * Carried bounds: bounds on the volume above the threshold of an earlier full pass, moved with the window. The signal
+ * scan keeps one set in locals; the resistance scan keeps two in `ChunkScratch.carried` (the last full pass that found
+ * the volume above its threshold below the target, and the last that found it reaching the target), and every full pass
+ * leaves its bounds there. Fields of a set: the bar (window end) the bounds are for, their threshold E, the window's
+ * total volume, the lower and upper bound on the volume above E, and the rounding they have gathered.
  */
 const CARRIED_BAR = 0;
 const CARRIED_THRESHOLD = 1;
@@ -298,7 +330,7 @@ const CARRIED_SLOTS = 2 * CARRIED_FIELDS;
 const BELOW_TARGET = 0;
 const REACHES_TARGET = 1;
 const NEAR_TIE = 2;
-/** What the carried bounds say when they cannot decide. */
+/** What carried bounds say when they cannot decide. */
 const UNDECIDED = 3;
 
 /** The window's parameters the comparisons read, fixed for a whole call. */
@@ -321,24 +353,52 @@ function windowRule(params: VolumeZoneBreakoutParams, blockShift: number, carrie
   return { window, binCount, topShare: params.top_percentile, blockShift, tieTolerance: (window + binCount + 16) * 1e-15, carriedSlots };
 }
 
+/** How the volume above `threshold` changes when the window moves on by one bar: `enteringBar` counts, `leavingBar` no longer does. */
+function volumeAboveShift(factors: Float64Array, enteringBar: number, leavingBar: number, threshold: number): number {
+  return volumeAboveOfBar(factors, enteringBar, threshold) - volumeAboveOfBar(factors, leavingBar, threshold);
+}
+
+/** A bound on the rounding of one move of carried bounds: its updates round by far less than 2^-48 of the volumes they touch. */
+function roundingOfMove(movedTotal: number, enteringVolume: number, leavingVolume: number): number {
+  return 2 ** -48 * (movedTotal + enteringVolume + leavingVolume);
+}
+
+/**
+ * What bounds on the volume above `carriedThreshold` (with the rounding they have gathered) say about the volume above
+ * `threshold`, UNDECIDED when nothing: the volume above E only falls as E rises, so a lower bound still holds for a lower
+ * E and an upper bound for a higher one.
+ */
+function verdictOfBounds(
+  rule: WindowRule,
+  threshold: number,
+  carriedThreshold: number,
+  total: number,
+  surelyAbove: number,
+  maybeAbove: number,
+  rounding: number,
+): number {
+  const target = rule.topShare * total;
+  const slack = total * rule.tieTolerance + rounding;
+  if (threshold <= carriedThreshold && surelyAbove > target + slack) return REACHES_TARGET;
+  if (threshold >= carriedThreshold && maybeAbove < target - slack) return BELOW_TARGET;
+  return UNDECIDED;
+}
+
 /**
  * Compares the volume above price `threshold` (E) in the window [windowStart, windowEnd) with `topShare` of the window's
  * total: BELOW_TARGET when it is surely below (the histogram's search stops at or below the bin under E), REACHES_TARGET
  * when it surely reaches it, NEAR_TIE when only the histogram can tell. Decisive outcomes are what the histogram
  * decides, whatever the rounding of either.
  *
- * Bounds on the volume above the thresholds of earlier full passes (see `ChunkScratch.carried`) are carried from
- * window to window in O(1) (add the bar that entered, remove the one that left) and decide while they can: the volume
- * above E only falls as E rises, so a lower bound still holds for a lower E and an upper bound for a higher one.
- * Carried bounds move once per window (the first comparison of a window moves them), and a full pass replaces a set
- * (with two, the set of its outcome) with its own bounds.
+ * The carried sets in `ChunkScratch.carried` decide first while they can; they move once per window (the first
+ * comparison of a window moves them), and a full pass replaces the set of its outcome with its own bounds.
  */
 function compareVolumeAbove(rule: WindowRule, scratch: ChunkScratch, windowStart: number, windowEnd: number, threshold: number): number {
   const carriedOutcome = compareByCarriedBounds(rule, scratch, windowStart, windowEnd, threshold);
   return carriedOutcome === UNDECIDED ? compareByBlocks(rule, scratch, windowStart, windowEnd, threshold) : carriedOutcome;
 }
 
-/** The carried bounds' verdict (see `compareVolumeAbove`), UNDECIDED when none of them decides; moves them first. */
+/** The carried sets' verdict (see `compareVolumeAbove`), UNDECIDED when none of them decides; moves them first. */
 function compareByCarriedBounds(
   rule: WindowRule,
   scratch: ChunkScratch,
@@ -346,83 +406,86 @@ function compareByCarriedBounds(
   windowEnd: number,
   threshold: number,
 ): number {
-  const { topShare, tieTolerance, carriedSlots } = rule;
   const { volume, factors, carried } = scratch;
   // each set of carried bounds: move it to this window if it is the last one's, then let it decide if it can
-  for (let slot = 0; slot < carriedSlots; slot += CARRIED_FIELDS) {
+  for (let slot = 0; slot < rule.carriedSlots; slot += CARRIED_FIELDS) {
     if (carried[slot + CARRIED_BAR] === windowEnd - 1) {
-      // the bar that entered counts, the one that left no longer does
       const leavingBar = windowStart - 1;
       const enteringBar = windowEnd - 1;
-      const carriedThreshold = carried[slot + CARRIED_THRESHOLD];
-      const shift = volumeAboveOfBar(factors, enteringBar, carriedThreshold) - volumeAboveOfBar(factors, leavingBar, carriedThreshold);
+      const shift = volumeAboveShift(factors, enteringBar, leavingBar, carried[slot + CARRIED_THRESHOLD]);
       carried[slot + CARRIED_TOTAL] += volume[enteringBar] - volume[leavingBar];
       carried[slot + CARRIED_SURELY_ABOVE] += shift;
       carried[slot + CARRIED_MAYBE_ABOVE] += shift;
-      // these updates round by far less than 2^-48 of the volumes they touch
-      carried[slot + CARRIED_ROUNDING] += 2 ** -48 * (carried[slot + CARRIED_TOTAL] + volume[enteringBar] + volume[leavingBar]);
+      carried[slot + CARRIED_ROUNDING] += roundingOfMove(carried[slot + CARRIED_TOTAL], volume[enteringBar], volume[leavingBar]);
       carried[slot + CARRIED_BAR] = windowEnd;
     }
     if (carried[slot + CARRIED_BAR] === windowEnd) {
-      const carriedTotal = carried[slot + CARRIED_TOTAL];
-      const target = topShare * carriedTotal;
-      const slack = carriedTotal * tieTolerance + carried[slot + CARRIED_ROUNDING];
-      const carriedThreshold = carried[slot + CARRIED_THRESHOLD];
-      if (threshold <= carriedThreshold && carried[slot + CARRIED_SURELY_ABOVE] > target + slack) return REACHES_TARGET;
-      if (threshold >= carriedThreshold && carried[slot + CARRIED_MAYBE_ABOVE] < target - slack) return BELOW_TARGET;
+      const verdict = verdictOfBounds(
+        rule,
+        threshold,
+        carried[slot + CARRIED_THRESHOLD],
+        carried[slot + CARRIED_TOTAL],
+        carried[slot + CARRIED_SURELY_ABOVE],
+        carried[slot + CARRIED_MAYBE_ABOVE],
+        carried[slot + CARRIED_ROUNDING],
+      );
+      if (verdict !== UNDECIDED) return verdict;
     }
   }
   return UNDECIDED;
 }
 
-/** A full pass over the window's blocks (see `compareVolumeAbove`); its bounds replace a carried set. */
+/**
+ * A full pass over the window (see `compareVolumeAbove`). Bars before its first whole block and after its last are
+ * read one by one; whole blocks wholly above E count whole, those wholly below not at all, and straddling blocks are
+ * read bar by bar only until the bounds decide. A decisive pass leaves its bounds in `ChunkScratch.carried`, in the
+ * first set or (with two) the set of its outcome.
+ */
 function compareByBlocks(rule: WindowRule, scratch: ChunkScratch, windowStart: number, windowEnd: number, threshold: number): number {
-  const { topShare, tieTolerance, blockShift, carriedSlots } = rule;
-  const { volume, factors, blocks, carried } = scratch;
-  const firstBlock = windowStart >> blockShift;
-  const lastBlock = (windowEnd - 1) >> blockShift;
+  const { topShare, tieTolerance, blockShift } = rule;
+  const { volume, factors, blocks } = scratch;
+  // the window: a head [windowStart, headEnd), whole blocks [firstBlock, endBlock), a tail [tailStart, windowEnd)
+  const firstBlock = (windowStart + (1 << blockShift) - 1) >> blockShift;
+  const endBlock = Math.max(windowEnd >> blockShift, firstBlock);
+  const headEnd = Math.min(firstBlock << blockShift, windowEnd);
+  const tailStart = Math.max(endBlock << blockShift, headEnd);
+  const headAndTailAbove =
+    volumeAboveInBars(factors, windowStart, headEnd, threshold) + volumeAboveInBars(factors, tailStart, windowEnd, threshold);
+  let total = volumeInBars(volume, windowStart, headEnd) + volumeInBars(volume, tailStart, windowEnd);
+  let volumeSurelyAbove = headAndTailAbove;
+  let volumeMaybeAbove = headAndTailAbove;
   // a positive nudge below a quarter of E's ulp: x + nudge keeps the sign of x and is never 0
   const nudge = threshold * 2 ** -60;
-  let total = 0;
-  let volumeSurelyAbove = 0;
-  let volumeMaybeAbove = 0;
-  // bound the volume above E by blocks, without branches: all bars above E (block min >= E) count for
+  // bound the volume above E by whole blocks, without branches: all bars above E (block min >= E) count for
   // sure, bars of blocks reaching E (block max >= E) maybe, the others not at all
-  for (let block = firstBlock; block <= lastBlock; block++) {
-    const row = block * BLOCK_STRIDE;
-    const segmentStart = block === firstBlock ? windowStart : block << blockShift;
-    const segmentEnd = block === lastBlock ? windowEnd : (block + 1) << blockShift;
-    const segmentVolume = segmentEnd - segmentStart === 1 << blockShift ? blocks[row + 2] : volumeInBars(volume, segmentStart, segmentEnd);
-    total += segmentVolume;
+  for (let row = firstBlock * BLOCK_STRIDE, end = endBlock * BLOCK_STRIDE; row < end; row += BLOCK_STRIDE) {
+    const blockVolume = blocks[row + 2];
+    total += blockVolume;
     const lowestAboveE = blocks[row] - threshold + nudge;
     const highestAboveE = blocks[row + 1] - threshold + nudge;
     // (sign(lowest) + sign(highest)) / 2 with one division, exactly: 1 above E, 0 straddling, -1 below
     const lowestMagnitude = Math.abs(lowestAboveE);
     const highestMagnitude = Math.abs(highestAboveE);
     const side = (0.5 * (lowestAboveE * highestMagnitude + highestAboveE * lowestMagnitude)) / (lowestMagnitude * highestMagnitude);
-    volumeSurelyAbove += segmentVolume * 0.5 * (side + Math.abs(side));
-    volumeMaybeAbove += segmentVolume * (1 - 0.5 * (Math.abs(side) - side));
+    volumeSurelyAbove += blockVolume * 0.5 * (side + Math.abs(side));
+    volumeMaybeAbove += blockVolume * (1 - 0.5 * (Math.abs(side) - side));
   }
   const target = topShare * total;
   const slack = total * tieTolerance;
   // settle straddling blocks bar by bar, tightening both bounds, until one of them decides
-  for (let block = firstBlock; block <= lastBlock; block++) {
+  for (let block = firstBlock; block < endBlock; block++) {
     if (volumeSurelyAbove > target + slack || volumeMaybeAbove < target - slack) break;
     const row = block * BLOCK_STRIDE;
     if (blocks[row] < threshold && blocks[row + 1] >= threshold) {
-      const segmentStart = block === firstBlock ? windowStart : block << blockShift;
-      const segmentEnd = block === lastBlock ? windowEnd : (block + 1) << blockShift;
-      const segmentVolume =
-        segmentEnd - segmentStart === 1 << blockShift ? blocks[row + 2] : volumeInBars(volume, segmentStart, segmentEnd);
-      const segmentAbove = volumeAboveInBars(factors, segmentStart, segmentEnd, threshold);
-      volumeSurelyAbove += segmentAbove;
-      volumeMaybeAbove -= segmentVolume - segmentAbove;
+      const blockAbove = volumeAboveInBars(factors, block << blockShift, (block + 1) << blockShift, threshold);
+      volumeSurelyAbove += blockAbove;
+      volumeMaybeAbove -= blocks[row + 2] - blockAbove;
     }
   }
   const outcome = volumeSurelyAbove > target + slack ? REACHES_TARGET : volumeMaybeAbove < target - slack ? BELOW_TARGET : NEAR_TIE;
   if (outcome !== NEAR_TIE) {
-    // these bounds replace the carried set (of the same outcome, with two)
-    const slot = outcome === BELOW_TARGET || carriedSlots === CARRIED_FIELDS ? 0 : CARRIED_FIELDS;
+    const carried = scratch.carried;
+    const slot = outcome === BELOW_TARGET || rule.carriedSlots === CARRIED_FIELDS ? 0 : CARRIED_FIELDS;
     carried[slot + CARRIED_BAR] = windowEnd;
     carried[slot + CARRIED_THRESHOLD] = threshold;
     carried[slot + CARRIED_TOTAL] = total;
@@ -434,13 +497,8 @@ function compareByBlocks(rule: WindowRule, scratch: ChunkScratch, windowStart: n
   return outcome;
 }
 
-/**
- * The signal of the bar that ends the window [windowStart, windowEnd): `high >= resistance * breakoutFactor`, the
- * range [rangeLow, rangeHigh] being non-empty and `high >= rangeLow * breakoutFactor` (the caller's early outs).
- * With K = the highest bin whose edge passes that test, the signal holds exactly when the search has not stopped
- * above K: when the volume above E = edge(K + 1) is below the target.
- */
-function breaksOut(
+/** The signal of the bar ending the window [windowStart, windowEnd) by the histogram itself, for what the fast pass cannot vouch for. */
+function breaksOutByHistogram(
   rule: WindowRule,
   scratch: ChunkScratch,
   windowStart: number,
@@ -449,19 +507,84 @@ function breaksOut(
   rangeHigh: number,
   breakoutFactor: number,
   barHigh: number,
-  hasTinyVolumes: boolean,
 ): boolean {
-  const binCount = rule.binCount;
-  const binWidth = (rangeHigh - rangeLow) / binCount;
-  const highestPassingBin = highestBinAtOrBelow(rangeLow, rangeHigh, binWidth, binCount, breakoutFactor, barHigh);
-  // the search stops at the top bin at the highest: a high that clears its edge always breaks out
-  if (!hasTinyVolumes && highestPassingBin === binCount - 1) return true;
-  const outcome = hasTinyVolumes
-    ? NEAR_TIE
-    : compareVolumeAbove(rule, scratch, windowStart, windowEnd, binEdge(rangeLow, rangeHigh, binWidth, binCount, highestPassingBin + 1));
-  if (outcome !== NEAR_TIE) return outcome === BELOW_TARGET;
+  const binWidth = (rangeHigh - rangeLow) / rule.binCount;
   const stopBin = histogramStopBin(scratch, windowStart, windowEnd, rangeLow, rangeHigh, rule.topShare);
-  return stopBin >= 0 && barHigh >= binEdge(rangeLow, rangeHigh, binWidth, binCount, stopBin) * breakoutFactor;
+  return stopBin >= 0 && barHigh >= binEdge(rangeLow, rangeHigh, binWidth, rule.binCount, stopBin) * breakoutFactor;
+}
+
+/**
+ * Marks the signals of bars [window, barCount) of a loaded chunk (indices from the chunk's first loaded bar, `base` in
+ * the candles) and returns their number. A bar signals when `high >= resistance * breakoutFactor`; edges rise with k,
+ * so with K = the highest bin whose edge passes that test, it signals exactly when the search has not stopped above K:
+ * when the volume above E = edge(K + 1) is below the target (`compareVolumeAbove`).
+ *
+ * One comparison per bar, so one set of carried bounds, kept in locals: it decides most bars in O(1), and each full pass
+ * (`compareByBlocks`) replaces it. (The same set in `ChunkScratch.carried` costs a tenth of the speed.)
+ */
+function signalsOfChunk(
+  rule: WindowRule,
+  scratch: ChunkScratch,
+  barCount: number,
+  high: Float64Array,
+  base: number,
+  breakoutFactor: number,
+  signals: Uint8Array,
+): number {
+  const { window, binCount } = rule;
+  const { volume, factors, windowLow, windowHigh, windowHasTinyVolume, carried } = scratch;
+  let signalCount = 0;
+  let carriedBar = -1;
+  let carriedThreshold = 0;
+  let carriedTotal = 0;
+  let carriedSurelyAbove = 0;
+  let carriedMaybeAbove = 0;
+  let carriedRounding = 0;
+  // each bar i, decided on the window [i - window, i) before it
+  for (let i = window; i < barCount; i++) {
+    const windowStart = i - window;
+    const rangeLow = windowLow[windowStart];
+    const rangeHigh = windowHigh[windowStart];
+    const barHigh = high[base + i];
+    // a window without volume (NaN) or with an empty range has no bins; a high below the lowest edge cannot break out
+    if (!(rangeHigh > rangeLow && barHigh >= rangeLow * breakoutFactor)) continue;
+    const binWidth = (rangeHigh - rangeLow) / binCount;
+    const highestPassingBin = highestBinAtOrBelow(rangeLow, rangeHigh, binWidth, binCount, breakoutFactor, barHigh);
+    // the search stops at the top bin at the highest: a high that clears its edge always breaks out
+    let outcome = windowHasTinyVolume[windowStart] === 1 ? NEAR_TIE : BELOW_TARGET;
+    if (outcome === BELOW_TARGET && highestPassingBin < binCount - 1) {
+      const threshold = binEdge(rangeLow, rangeHigh, binWidth, binCount, highestPassingBin + 1);
+      outcome = UNDECIDED;
+      if (carriedBar === i - 1) {
+        const shift = volumeAboveShift(factors, i - 1, windowStart - 1, carriedThreshold);
+        carriedTotal += volume[i - 1] - volume[windowStart - 1];
+        carriedSurelyAbove += shift;
+        carriedMaybeAbove += shift;
+        carriedRounding += roundingOfMove(carriedTotal, volume[i - 1], volume[windowStart - 1]);
+        carriedBar = i;
+        outcome = verdictOfBounds(rule, threshold, carriedThreshold, carriedTotal, carriedSurelyAbove, carriedMaybeAbove, carriedRounding);
+      }
+      if (outcome === UNDECIDED) {
+        outcome = compareByBlocks(rule, scratch, windowStart, i, threshold);
+        // a decisive pass left its bounds in the first set; after a near-tie the set there is an older window's
+        carriedBar = carried[CARRIED_BAR];
+        carriedThreshold = carried[CARRIED_THRESHOLD];
+        carriedTotal = carried[CARRIED_TOTAL];
+        carriedSurelyAbove = carried[CARRIED_SURELY_ABOVE];
+        carriedMaybeAbove = carried[CARRIED_MAYBE_ABOVE];
+        carriedRounding = carried[CARRIED_ROUNDING];
+      }
+    }
+    const isSignal =
+      outcome === NEAR_TIE
+        ? breaksOutByHistogram(rule, scratch, windowStart, i, rangeLow, rangeHigh, breakoutFactor, barHigh)
+        : outcome === BELOW_TARGET;
+    if (isSignal) {
+      signals[base + i] = 1;
+      signalCount++;
+    }
+  }
+  return signalCount;
 }
 
 /**
@@ -523,116 +646,74 @@ function reachableResistance(
 }
 
 /**
- * Decides bars [window, barCount) of a loaded chunk (indices from the chunk's first loaded bar, `base` in the candles):
- * with `signals`, marks the signals of `breakoutFactor` there and returns their number; with `resistances`, writes
- * each bar's reachable resistance (see `reachableResistance`, NaN where there is none) and returns 0.
+ * Writes each bar's reachable resistance (see `reachableResistance`, NaN where there is none) for bars [window, barCount)
+ * of a loaded chunk (indices from the chunk's first loaded bar, `base` in the candles).
  */
-function scanChunk(
+function resistancesOfChunk(
   rule: WindowRule,
   scratch: ChunkScratch,
   barCount: number,
   high: Float64Array,
   base: number,
-  breakoutFactor: number,
-  signals: Uint8Array | null,
-  resistances: Float64Array | null,
-): number {
+  resistances: Float64Array,
+): void {
   const window = rule.window;
-  const { spanLow, spanHigh, volume, suffixLow, suffixHigh } = scratch;
-  // the resistance scan must see every bar a buffer >= 0 might signal on
-  const lowestFactor = signals === null ? 1 : breakoutFactor;
-  let prefixLow = Infinity;
-  let prefixHigh = -Infinity;
-  let barsLeftInRun = window;
-  let positiveVolumeBars = 0;
-  let tinyVolumeBars = 0;
-  let signalCount = 0;
+  const { windowLow, windowHigh, windowHasTinyVolume } = scratch;
   // the last resistance found, the first guess of the next search
   let lastResistance = NaN;
   scratch.carried.fill(-2);
-
-  // each bar: decide on the window [i - window, i), then slide the window forward by one bar
-  for (let i = 0; i < barCount; i++) {
-    if (i >= window && positiveVolumeBars > 0) {
-      const rangeLow = Math.min(suffixLow[i - window], prefixLow);
-      const rangeHigh = Math.max(suffixHigh[i - window], prefixHigh);
-      const barHigh = high[base + i];
-      // an empty range has no bins; a high below the lowest edge cannot break out
-      if (rangeHigh > rangeLow && barHigh >= rangeLow * lowestFactor) {
-        const hasTinyVolumes = tinyVolumeBars > 0;
-        if (signals !== null) {
-          if (breaksOut(rule, scratch, i - window, i, rangeLow, rangeHigh, breakoutFactor, barHigh, hasTinyVolumes)) {
-            signals[base + i] = 1;
-            signalCount++;
-          }
-        } else if (resistances !== null) {
-          const resistance = reachableResistance(
-            rule,
-            scratch,
-            i - window,
-            i,
-            rangeLow,
-            rangeHigh,
-            barHigh,
-            hasTinyVolumes,
-            lastResistance,
-          );
-          resistances[base + i] = resistance;
-          if (!Number.isNaN(resistance)) lastResistance = resistance;
-        }
-      }
-    }
-    // extend the prefix extremes of the current run with bar i (a new run starts every `window` bars)
-    if (barsLeftInRun === window) {
-      prefixLow = spanLow[i];
-      prefixHigh = spanHigh[i];
-    } else {
-      prefixLow = Math.min(prefixLow, spanLow[i]);
-      prefixHigh = Math.max(prefixHigh, spanHigh[i]);
-    }
-    if (--barsLeftInRun === 0) barsLeftInRun = window;
-    if (volume[i] > 0) positiveVolumeBars++;
-    if (volume[i] > 0 && volume[i] < TINY_VOLUME) tinyVolumeBars++;
-    if (i >= window && volume[i - window] > 0) positiveVolumeBars--;
-    if (i >= window && volume[i - window] > 0 && volume[i - window] < TINY_VOLUME) tinyVolumeBars--;
+  // each bar i, on the window [i - window, i) before it
+  for (let i = window; i < barCount; i++) {
+    const windowStart = i - window;
+    const rangeLow = windowLow[windowStart];
+    const rangeHigh = windowHigh[windowStart];
+    const barHigh = high[base + i];
+    // as for signals, with the lowest factor a buffer >= 0 can have: every bar one of them might signal on
+    if (!(rangeHigh > rangeLow && barHigh >= rangeLow)) continue;
+    const hasTinyVolumes = windowHasTinyVolume[windowStart] === 1;
+    const resistance = reachableResistance(rule, scratch, windowStart, i, rangeLow, rangeHigh, barHigh, hasTinyVolumes, lastResistance);
+    resistances[base + i] = resistance;
+    if (!Number.isNaN(resistance)) lastResistance = resistance;
   }
-  return signalCount;
 }
 
-/** Loads the candles chunk by chunk and scans each (see `scanChunk`); returns the signal count. */
+/**
+ * Loads the candles chunk by chunk, each with the window before its first bar, and hands each to `scanChunk` with the
+ * number of bars loaded and the candle index of the first (`base`); returns the sum of what it returns.
+ */
 function scanCandles(
   candles: Candles,
   params: VolumeZoneBreakoutParams,
-  signals: Uint8Array | null,
-  resistances: Float64Array | null,
+  carriedSlots: number,
+  scanChunk: (rule: WindowRule, scratch: ChunkScratch, loadedBars: number, base: number) => number,
 ): number {
   const barCount = candles.length;
   const window = params.volume_window;
   if (barCount <= window) return 0;
   // blocks of about sqrt(window) bars (8 for the default 60): few block tests, few bars read one by one
   const blockShift = Math.max(3, Math.round(Math.log2(window) / 2));
-  // one signal is one comparison per bar: the bounds of the last carry over; a resistance brackets its bin with two
-  const rule = windowRule(params, blockShift, signals === null ? CARRIED_SLOTS : CARRIED_FIELDS);
+  const rule = windowRule(params, blockShift, carriedSlots);
   const scratch = allocateScratch(Math.min(barCount, window + CHUNK_BARS), blockShift, params.num_bins);
-  const breakoutFactor = 1 + params.breakout_buffer;
-  let signalCount = 0;
+  let total = 0;
   // each chunk of bars to decide, loaded with the window before its first bar
   for (let chunkStart = window; chunkStart < barCount; chunkStart += CHUNK_BARS) {
     const base = chunkStart - window;
     const loadedBars = Math.min(chunkStart + CHUNK_BARS, barCount) - base;
     loadSpans(candles, params.include_wicks, base, base + loadedBars, scratch);
-    barFactorsInto(scratch, loadedBars);
-    blockSummariesInto(scratch, loadedBars, blockShift);
-    runSuffixExtremesInto(scratch.spanLow, loadedBars, window, false, scratch.suffixLow);
-    runSuffixExtremesInto(scratch.spanHigh, loadedBars, window, true, scratch.suffixHigh);
-    signalCount += scanChunk(rule, scratch, loadedBars, candles.high, base, breakoutFactor, signals, resistances);
+    barFactorsAndBlocksInto(scratch, loadedBars, blockShift);
+    windowRangesInto(scratch, loadedBars, window);
+    total += scanChunk(rule, scratch, loadedBars, base);
   }
-  return signalCount;
+  return total;
 }
 
 function volumeZoneBreakoutSignalsInto(candles: Candles, params: VolumeZoneBreakoutParams, out: Uint8Array): number {
   out.fill(0, 0, candles.length);
-  return scanCandles(candles, params, out, null);
+  const breakoutFactor = 1 + params.breakout_buffer;
+  // one comparison per bar: one set of carried bounds
+  return scanCandles(candles, params, CARRIED_FIELDS, (rule, scratch, loadedBars, base) =>
+    signalsOfChunk(rule, scratch, loadedBars, candles.high, base, breakoutFactor, out),
+  );
 }
 
 /**
@@ -643,7 +724,11 @@ function volumeZoneBreakoutSignalsInto(candles: Candles, params: VolumeZoneBreak
  */
 export function reachableResistancesInto(candles: Candles, params: VolumeZoneBreakoutParams, out: Float64Array): void {
   out.fill(NaN, 0, candles.length);
-  scanCandles(candles, params, null, out);
+  // a resistance brackets its bin with two comparisons: two sets of carried bounds
+  scanCandles(candles, params, CARRIED_SLOTS, (rule, scratch, loadedBars, base) => {
+    resistancesOfChunk(rule, scratch, loadedBars, candles.high, base, out);
+    return 0;
+  });
 }
 
 /** The signals of one breakout_buffer from `reachableResistancesInto`'s resistances; returns their number. */
