@@ -160,6 +160,19 @@ function simulateWithRoom(
   trades.direction = direction;
   curve.length = barCount;
   const { equity, drawdown, cumulativePnl, cumulativePnlPct } = curve;
+  // the columns in locals: the loop then loads them once, not at every write
+  const {
+    entryIndex,
+    exitIndex,
+    entryPrice,
+    exitPrice,
+    quantity: quantityColumn,
+    returnPct,
+    holdBars,
+    feeAmount,
+    slippageAmount,
+    exitReason: exitReasonColumn,
+  } = trades;
   const initialCapital = execution.initial_capital;
   const positionSize = execution.position_size;
   const feeRate = execution.fee_rate;
@@ -269,13 +282,13 @@ function simulateWithRoom(
         const exitValue = quantity * exitFill;
         const exitFee = exitValue * feeRate;
         cash += sign * exitValue - exitFee;
-        trades.exitIndex[tradeCount] = t;
-        trades.exitPrice[tradeCount] = exitFill;
-        trades.returnPct[tradeCount] = netReturnPct(sign, entryValue, entryFee, exitValue, exitFee);
-        trades.holdBars[tradeCount] = t - entryBar;
-        trades.feeAmount[tradeCount] += exitFee;
-        trades.slippageAmount[tradeCount] += quantity * exitBasePrice * slippage;
-        trades.exitReason[tradeCount] = exitReason;
+        exitIndex[tradeCount] = t;
+        exitPrice[tradeCount] = exitFill;
+        returnPct[tradeCount] = netReturnPct(sign, entryValue, entryFee, exitValue, exitFee);
+        holdBars[tradeCount] = t - entryBar;
+        feeAmount[tradeCount] += exitFee;
+        slippageAmount[tradeCount] += quantity * exitBasePrice * slippage;
+        exitReasonColumn[tradeCount] = exitReason;
         tradeCount++;
         inPosition = false;
         positionQuantity = 0;
@@ -296,11 +309,11 @@ function simulateWithRoom(
         takeProfitLevel = hasTakeProfit ? entryFill * takeProfitFactor : sign * Infinity;
         bestPrice = entryFill;
       }
-      trades.entryIndex[tradeCount] = t;
-      trades.entryPrice[tradeCount] = entryFill;
-      trades.quantity[tradeCount] = quantity;
-      trades.feeAmount[tradeCount] = entryFee;
-      trades.slippageAmount[tradeCount] = quantity * barClose * slippage;
+      entryIndex[tradeCount] = t;
+      entryPrice[tradeCount] = entryFill;
+      quantityColumn[tradeCount] = quantity;
+      feeAmount[tradeCount] = entryFee;
+      slippageAmount[tradeCount] = quantity * barClose * slippage;
     }
     const barEquity = cash + positionQuantity * barClose;
     if (barEquity > peak) peak = barEquity;
@@ -313,11 +326,11 @@ function simulateWithRoom(
   if (inPosition) {
     const lastBar = barCount - 1;
     const markValue = quantity * (close[lastBar] * exitSlippageFactor);
-    trades.exitIndex[tradeCount] = -1;
-    trades.exitPrice[tradeCount] = NaN;
-    trades.returnPct[tradeCount] = netReturnPct(sign, entryValue, entryFee, markValue, markValue * feeRate);
-    trades.holdBars[tradeCount] = lastBar - entryBar;
-    trades.exitReason[tradeCount] = END_OF_DATA;
+    exitIndex[tradeCount] = -1;
+    exitPrice[tradeCount] = NaN;
+    returnPct[tradeCount] = netReturnPct(sign, entryValue, entryFee, markValue, markValue * feeRate);
+    holdBars[tradeCount] = lastBar - entryBar;
+    exitReasonColumn[tradeCount] = END_OF_DATA;
     tradeCount++;
   }
   trades.count = tradeCount;
