@@ -5,11 +5,12 @@
  * hits them alike; compare them run to run on the same machine. CPU-time figures show what a busy machine hid.
  * The candles are generated here (seeded) so the benchmark depends on nothing but the engine.
  *
- * `npm run bench -- --baseline <git-ref>` also runs the engine as it was at that commit, case by case in the
- * same rounds, and prints each figure beside its baseline: the before-and-after of an engine change in one run.
+ * `npm run bench -- --baseline <git-ref>` also runs the engine as it was at that commit, each case right after its
+ * counterpart in the same rounds, and prints each figure beside its baseline with the change as the median of the
+ * rounds' ratios: the before-and-after of an engine change in one run.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as currentBacktest from '../src/engine/backtest';
@@ -60,12 +61,21 @@ function builtinStrategiesOf(module: {
   return module.builtinStrategies ?? module.strategies!;
 }
 
-/** The engine's source at `ref`, exported to a scratch folder in the project (so it finds node_modules) and imported from there. */
-async function engineAt(ref: string): Promise<{ engine: Engine; dispose: () => void }> {
+/**
+ * The engine's source at `ref` (a git ref, or null for the working tree), copied to a scratch folder in the project (so
+ * it finds node_modules) and imported from there. The current engine is loaded this way too when it is compared with
+ * a baseline: the loader (a dynamic import) compiles the two copies alike, where the static imports of this script
+ * would not, and that alone moved figures of the same code by several percent.
+ */
+async function engineAt(ref: string | null): Promise<{ engine: Engine; dispose: () => void }> {
   mkdirSync(join(PROJECT_ROOT, '.scratch'), { recursive: true });
-  const scratch = mkdtempSync(join(PROJECT_ROOT, '.scratch', 'bench-baseline-'));
-  const archive = execFileSync('git', ['archive', ref, 'src/engine'], { cwd: PROJECT_ROOT });
-  execFileSync('tar', ['-x', '-C', scratch], { input: archive });
+  const scratch = mkdtempSync(join(PROJECT_ROOT, '.scratch', 'bench-engine-'));
+  if (ref === null) {
+    cpSync(join(PROJECT_ROOT, 'src/engine'), join(scratch, 'src/engine'), { recursive: true });
+  } else {
+    const archive = execFileSync('git', ['archive', ref, 'src/engine'], { cwd: PROJECT_ROOT });
+    execFileSync('tar', ['-x', '-C', scratch], { input: archive });
+  }
   const indicatorsPath = join(scratch, 'src/engine/indicators/index.ts');
   const engine: Engine = {
     runBacktest: (await import(join(scratch, 'src/engine/backtest.ts'))).runBacktest,
@@ -193,33 +203,41 @@ async function main(): Promise<void> {
     ...exitRuleCases(engine, suffix),
     ...indicatorCases(engine, suffix),
   ];
-  const currentEngine: Engine = {
+  const staticEngine: Engine = {
     runBacktest: currentBacktest.runBacktest,
     strategies: currentStrategies.builtinStrategies,
     executionParamsSchema: currentExecution.executionParamsSchema,
     indicators: currentIndicators,
   };
-  const current = casesOf(currentEngine, '');
   const baseline = values.baseline ? await engineAt(values.baseline) : undefined;
+  const workingTree = baseline ? await engineAt(null) : undefined;
+  const current = casesOf(workingTree?.engine ?? staticEngine, '');
   const before = baseline ? casesOf(baseline.engine, ` @ ${values.baseline}`) : [];
-  const timings = await measureRoundRobin([...current, ...before], 3000, 11);
+  // each case followed by its baseline, so that within a round the two run moments apart
+  const baselineOf = (benchCase: EngineCase) => before.find((baselineCase) => baselineCase.name === benchCase.name);
+  const cases = current.flatMap((benchCase) => [benchCase, baselineOf(benchCase)].filter((paired) => paired !== undefined));
+  const timings = await measureRoundRobin(cases, 3000, 15);
+  const timingsOf = (benchCase: EngineCase) => timings[cases.indexOf(benchCase)];
   baseline?.dispose();
-  current.forEach((benchCase, index) => {
-    printFigure(benchCase, timings[index]);
-    if (!baseline) return;
-    const baselineIndex = before.findIndex((baselineCase) => baselineCase.name === benchCase.name);
-    if (baselineIndex === -1) {
+  workingTree?.dispose();
+  for (const benchCase of current) {
+    printFigure(benchCase, timingsOf(benchCase));
+    if (!baseline) continue;
+    const baselineCase = baselineOf(benchCase);
+    if (baselineCase === undefined) {
       console.log(`  # at ${values.baseline}: no such case (the engine there lacks what it measures)`);
-      return;
+      continue;
     }
-    const wallMs = median(timings[index].wallMs);
-    const baselineTimings = timings[current.length + baselineIndex];
-    const baselineMs = median(baselineTimings.wallMs);
-    const speedup = (baselineMs / wallMs - 1) * 100;
+    const baselineTimings = timingsOf(baselineCase);
+    // the change is the median of the rounds' own ratios: the pair runs back to back in each round, so a slow spell of
+    // the machine (which can move the two medians apart) cancels out
+    const ratios = baselineTimings.wallMs.map((ms, round) => ms / timingsOf(benchCase).wallMs[round]);
+    const speedup = (median(ratios) - 1) * 100;
     console.log(
-      `  # at ${values.baseline}: ${figure(before[baselineIndex], baselineMs)} (${before[baselineIndex].detail(baselineTimings.result!)}); speed now ${speedup >= 0 ? '+' : ''}${speedup.toFixed(1)}%`,
+      `  # at ${values.baseline}: ${figure(baselineCase, median(baselineTimings.wallMs))} (${baselineCase.detail(baselineTimings.result!)}); ` +
+        `speed now ${speedup >= 0 ? '+' : ''}${speedup.toFixed(1)}% (median of the rounds' ratios)`,
     );
-  });
+  }
   // Rounds of their own, after the others: in the same rounds, the plugins' allocations (their indicator arrays) left
   // garbage that the collector cleared during the next cases' timings, and cost the short full backtests up to a third.
   const plugins = await pluginCases();

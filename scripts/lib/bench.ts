@@ -35,7 +35,7 @@ async function timeBatch<T>(benchCase: BenchCase<T>, timings: CaseTimings<T>): P
 
 /**
  * Untimed rounds for at least `warmupMs` (the JIT settles), then `repetitions` timed rounds, each case once
- * per round; returns each case's timings.
+ * per round (in reverse order every other round); returns each case's timings, entry k of each from round k.
  */
 export async function measureRoundRobin<T>(cases: BenchCase<T>[], warmupMs: number, repetitions: number): Promise<CaseTimings<T>[]> {
   const timings = cases.map((): CaseTimings<T> => ({ wallMs: [], cpuMs: [], result: undefined }));
@@ -48,7 +48,11 @@ export async function measureRoundRobin<T>(cases: BenchCase<T>[], warmupMs: numb
     caseTimings.cpuMs.length = 0;
   }
   for (let round = 0; round < repetitions; round++) {
-    for (const [index, benchCase] of cases.entries()) await timeBatch(benchCase, timings[index]);
+    // odd rounds run the cases in reverse order, so what a case leaves behind (garbage to collect, a busy cache)
+    // weighs on its neighbours on both sides alike
+    const order = [...cases.keys()];
+    if (round % 2 === 1) order.reverse();
+    for (const index of order) await timeBatch(cases[index], timings[index]);
   }
   return timings;
 }
