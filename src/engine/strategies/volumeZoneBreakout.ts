@@ -20,10 +20,10 @@ import type { Candles } from '../types';
  * That volume needs no bins: each bar gives the part of its span above E. It is bounded first with fixed
  * blocks of ~sqrt(window) bars (min, max and volume precomputed): a block wholly above E counts whole,
  * one wholly below not at all; the few bars outside whole blocks and then straddling blocks are read bar by
- * bar, with a branch-free clamp, until the bounds decide. Those bounds then follow the window in O(1) per bar (add the bar that entered,
- * remove the one that left) and decide the next bars while they can: the volume above E only falls as E
- * rises, so a lower bound still holds for a lower E and an upper bound for a higher one. Window min and max cost O(1)
- * (van Herk / Gil-Werman); K costs O(1). Per bar that is O(window / block + bars straddling E), and no
+ * bar, with a branch-free clamp, until the bounds decide. Those bounds then follow the window in O(1) per bar
+ * (add the bar that entered, remove the one that left) and decide the next bars while they can: the volume
+ * above E only falls as E rises, so a lower bound still holds for a lower E and an upper bound for a higher
+ * one. Window min and max cost O(1) (van Herk / Gil-Werman); K costs O(1). Per bar that is O(window / block + bars straddling E), and no
  * work at all for a high below every edge or above the top bin's edge. Bars are processed in chunks
  * whose scratch data stays in cache. The sums run in another order than the histogram's, so when they land
  * within a rounding bound of the target (an exact tie on structured data, essentially never on market
@@ -167,7 +167,7 @@ interface ChunkScratch {
   /** Per bar j, 1 when the window [j, j + window) holds a tiny volume (see TINY_VOLUME). */
   windowHasTinyVolume: Uint8Array;
   histogram: Float64Array;
-  /** Bounds of the last full pass, moved with the window (see `compareVolumeAbove`); slots named by the CARRIED_ constants. */
+  /** Carried bounds: the resistance scan's two sets, and every decisive full pass's bounds (see the CARRIED_ constants). */
   carried: Float64Array;
 }
 
